@@ -1,0 +1,412 @@
+"""The base class of every agentgym env: turn bookkeeping, tool dispatch, rewards and info.
+
+Subclasses fill a few hooks (tools, tasks, episode start, score, oracle) and hold only their
+rules; everything in the env contract of the design lives here, so every env gets it alike.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gymnasium as gym
+
+from agentgym.parsing import ACTION_FORMATS, ParsedAction, format_action, parse_action
+from agentgym.spaces import UnicodeText
+from agentgym.tasks import DIFFICULTIES, Task, TaskSource
+from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput
+
+__all__ = ["AgentEnv", "REWARD_MODES"]
+
+REWARD_MODES: tuple[str, ...] = ("sparse", "dense")
+_TRUNCATION_NOTICE = "\n[... observation truncated: {n} more characters ...]"
+
+
+class AgentEnv(gym.Env[str, str]):
+    """A multi-turn text env in which the action is an assistant completion with tool calls.
+
+    Subclasses implement :meth:`_make_tools`, :meth:`_make_task_source`, :meth:`_begin`,
+    :meth:`_score` and :meth:`_oracle_calls`, and may override :meth:`_potential` (dense,
+    potential-based shaping), :meth:`_fallback_calls` (completions without a tool call) and
+    :meth:`_task_from_dict`. Tool functions may add dense reward with :meth:`add_reward`.
+
+    Reward components always reported: ``outcome`` (the episode score, on the last step),
+    ``progress`` (potential-based shaping ``Φ(s') - Φ(s)``, with ``Φ = 0`` once terminated so
+    shaping never changes the optimal policy), ``format`` (penalty for a malformed action or
+    bad arguments) and ``repeat`` (penalty for repeating an identical call). Subclasses add
+    their own names in ``extra_reward_components``. ``reward_mode="sparse"`` pays only
+    ``outcome``; ``"dense"`` pays the sum of all components.
+
+    Args:
+        reward_mode: ``"sparse"`` or ``"dense"``.
+        max_turns: Steps before truncation (default: the env's ``default_max_turns``).
+        action_format: ``"xml"``, ``"json"`` or ``"openai"``.
+        task_source: A built-in source name, a JSONL path, or None for the default.
+        difficulty: ``"easy"``, ``"medium"``, ``"hard"`` or None (all).
+        render_mode: None or ``"ansi"``.
+        time_limit_s: Wall-clock budget per episode in seconds (truncates), or None.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
+    default_max_turns: ClassVar[int] = 10
+    max_observation_chars: ClassVar[int] = 32_768
+    max_action_chars: ClassVar[int] = 200_000
+    format_penalty: ClassVar[float] = -0.1
+    repeat_penalty: ClassVar[float] = -0.05
+    extra_reward_components: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        reward_mode: str = "sparse",
+        max_turns: int | None = None,
+        action_format: str = "xml",
+        task_source: str | Path | None = None,
+        difficulty: str | None = None,
+        render_mode: str | None = None,
+        time_limit_s: float | None = None,
+    ):
+        super().__init__()
+        if reward_mode not in REWARD_MODES:
+            raise ValueError(f"reward_mode must be one of {REWARD_MODES}, got {reward_mode!r}")
+        if max_turns is None:
+            max_turns = self.default_max_turns
+        if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
+            raise ValueError(f"max_turns must be a positive int, got {max_turns!r}")
+        if action_format not in ACTION_FORMATS:
+            raise ValueError(
+                f"action_format must be one of {ACTION_FORMATS}, got {action_format!r}"
+            )
+        if difficulty is not None and difficulty not in DIFFICULTIES:
+            raise ValueError(
+                f"difficulty must be one of {DIFFICULTIES} or None, got {difficulty!r}"
+            )
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                f"got {render_mode!r}"
+            )
+        if time_limit_s is not None and not (
+            isinstance(time_limit_s, int | float) and time_limit_s > 0
+        ):
+            raise ValueError(
+                f"time_limit_s must be a positive number or None, got {time_limit_s!r}"
+            )
+        self.reward_mode = reward_mode
+        self.max_turns = max_turns
+        self.action_format = action_format
+        self.difficulty = difficulty
+        self.render_mode = render_mode
+        self.time_limit_s = time_limit_s
+        self.observation_space = UnicodeText(self.max_observation_chars)
+        self.action_space = UnicodeText(self.max_action_chars)
+        self.tasks: TaskSource = self._make_task_source(task_source, difficulty)
+        self.tools: dict[str, Tool] = {}
+        for tool in self._make_tools():
+            if tool.name in self.tools:
+                raise ValueError(f"duplicate tool name {tool.name!r}")
+            self.tools[tool.name] = tool
+        self.tool_schemas = [t.openai_schema() for t in self.tools.values()]
+        self.reward_component_names = (
+            "outcome",
+            "progress",
+            "format",
+            "repeat",
+            *self.extra_reward_components,
+        )
+        self.task: Task | None = None
+        self._turn = 0
+        self._done = False
+        self._ended = False
+        self._phi = 0.0
+        self._step_components: dict[str, float] = {}
+        self._seen_calls: set[str] = set()
+        self._t0 = 0.0
+        self._last_action = ""
+        self._last_obs = ""
+
+    # --- gymnasium API ---------------------------------------------------------------------
+
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        """Parse ``action`` into tool calls, run them, and return the next transition.
+
+        A malformed action is not an exception: the observation explains the problem,
+        ``info["parse_error"]`` holds it, a ``format`` penalty is recorded and the turn counts.
+        """
+        if self.task is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        if self._ended:
+            raise gym.error.ResetNeeded("the episode has ended; call reset() before step()")
+        self._turn += 1
+        self._step_components = dict.fromkeys(self.reward_component_names, 0.0)
+        if isinstance(action, str) and len(action) > self.max_action_chars:
+            parsed = ParsedAction(
+                (), f"action too long: {len(action)} characters (limit {self.max_action_chars})", ""
+            )
+        else:
+            parsed = parse_action(
+                action, self.action_format, self.tools, call_prefix=f"call_{self._turn}"
+            )
+        calls: Sequence[ToolCall] = parsed.calls
+        if parsed.error is not None:
+            fallback = self._fallback_calls(parsed)
+            if fallback:
+                calls = [
+                    ToolCall(c.name, c.arguments, f"call_{self._turn}_{i}")
+                    for i, c in enumerate(fallback)
+                ]
+                parsed = ParsedAction(tuple(calls), None, parsed.text)
+        outputs: list[ToolOutput] = []
+        if parsed.error is not None:
+            self._step_components["format"] += self.format_penalty
+        else:
+            for call in calls:
+                if self._done:
+                    outputs.append(ToolOutput("not run: the episode already ended", ok=False))
+                    continue
+                outputs.append(self._run_call(call))
+        terminated = bool(self._done)
+        truncated = not terminated and (
+            self._turn >= self.max_turns
+            or (self.time_limit_s is not None and time.monotonic() - self._t0 > self.time_limit_s)
+        )
+        phi = 0.0 if terminated else float(self._potential())
+        self._step_components["progress"] += phi - self._phi
+        self._phi = phi
+        info = self._base_info(parsed.error)
+        if terminated or truncated:
+            self._ended = True
+            score = float(self._score())
+            self._step_components["outcome"] = score
+            info["score"] = score
+            info["success"] = bool(self._success(score))
+        if self.reward_mode == "sparse":
+            reward = self._step_components["outcome"]
+        else:
+            reward = sum(self._step_components.values())
+        info["tool_calls"] = [c.to_dict() for c in calls] if parsed.error is None else []
+        info["tool_results"] = [
+            {"name": c.name, "ok": o.ok, "output": o.text, **o.data}
+            for c, o in zip(calls, outputs, strict=True)
+        ]
+        info["reward_components"] = dict(self._step_components)
+        obs = self._observation(parsed.error, calls, outputs, truncated)
+        self._last_action = action if isinstance(action, str) else repr(action)
+        self._last_obs = obs
+        return obs, float(reward), terminated, bool(truncated), info
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Start an episode.
+
+        Args:
+            seed: Seeds ``np_random``; the same seed draws the same task.
+            options: May hold ``task_id`` (a task of the source) or ``task`` (a whole task
+                dict in the env's format); nothing else.
+
+        Returns:
+            The task prompt and an info dict that also carries ``system_prompt`` and
+            ``messages``.
+        """
+        super().reset(seed=seed)
+        options = dict(options or {})
+        unknown = set(options) - {"task_id", "task"}
+        if unknown:
+            raise ValueError(f"unknown reset option(s) {sorted(unknown)}; allowed: task_id, task")
+        if "task" in options and "task_id" in options:
+            raise ValueError("give either options['task'] or options['task_id'], not both")
+        if "task" in options:
+            task = options["task"]
+            if not isinstance(task, Task):
+                if not isinstance(task, Mapping):
+                    raise TypeError(f"options['task'] must be a dict, got {type(task).__name__}")
+                task = self._task_from_dict(dict(task))
+        elif "task_id" in options:
+            task = self.tasks.get(options["task_id"])
+        else:
+            task = self.tasks.sample(self.np_random)
+        self.task = task
+        self._turn = 0
+        self._done = False
+        self._ended = False
+        self._seen_calls = set()
+        self._t0 = time.monotonic()
+        self._step_components = dict.fromkeys(self.reward_component_names, 0.0)
+        prompt = self._clip(self._begin(task))
+        self._phi = float(self._potential())
+        info = self._base_info(None)
+        info["system_prompt"] = self.system_prompt
+        info["messages"] = [
+            {"role": "system", "content": self.system_prompt},
+            {"role": "user", "content": prompt},
+        ]
+        self._last_action = ""
+        self._last_obs = prompt
+        return prompt, info
+
+    def render(self) -> str | None:
+        """Return the last action and observation as text (``render_mode="ansi"``)."""
+        if self.render_mode != "ansi":
+            return None
+        head = f"[{self.spec.id if self.spec else type(self).__name__}] task={self.task_id} "
+        head += f"turn={self._turn}/{self.max_turns}\n"
+        action = f">>> {self._last_action}\n" if self._last_action else ""
+        return head + action + self._last_obs + "\n"
+
+    def close(self) -> None:
+        """Release the env's resources; subclasses extend this."""
+
+    # --- public helpers --------------------------------------------------------------------
+
+    @property
+    def task_id(self) -> str | None:
+        """The current task's id, or None before the first reset."""
+        return self.task.task_id if self.task is not None else None
+
+    @property
+    def turn(self) -> int:
+        """Steps taken in the current episode."""
+        return self._turn
+
+    @property
+    def system_prompt(self) -> str:
+        """The system message: what the env is, its tools, and how to call them."""
+        tools = "\n".join(f"- {t.name}: {t.description}" for t in self.tools.values())
+        return f"{self.description}\n\nTools:\n{tools}\n\n{self._format_instructions()}"
+
+    def add_reward(self, component: str, value: float) -> None:
+        """Add ``value`` to a dense reward component for the current step (tool functions)."""
+        if component not in self._step_components:
+            raise KeyError(f"undeclared reward component {component!r}")
+        self._step_components[component] += float(value)
+
+    def oracle_action(self) -> str:
+        """Return the next completion of a perfect agent, in this env's ``action_format``."""
+        if self.task is None:
+            raise gym.error.ResetNeeded("call reset() before oracle_action()")
+        return format_action(self._oracle_calls(), self.action_format, self.tools)
+
+    def format_calls(self, calls: Sequence[ToolCall]) -> str:
+        """Render ``calls`` as a completion in this env's ``action_format``."""
+        return format_action(calls, self.action_format, self.tools)
+
+    # --- hooks -----------------------------------------------------------------------------
+
+    def _make_tools(self) -> Sequence[Tool]:
+        """Return the env's tools."""
+        raise NotImplementedError
+
+    def _make_task_source(
+        self, task_source: str | Path | None, difficulty: str | None
+    ) -> TaskSource:
+        """Return the task source named by ``task_source`` (None = the default)."""
+        raise NotImplementedError
+
+    def _begin(self, task: Task) -> str:
+        """Set up the episode for ``task`` and return the first user message."""
+        raise NotImplementedError
+
+    def _score(self) -> float:
+        """Return the episode score in [0, 1]; called once when the episode ends."""
+        raise NotImplementedError
+
+    def _oracle_calls(self) -> Sequence[ToolCall]:
+        """Return the tool calls a perfect agent makes next (privileged task data)."""
+        raise NotImplementedError
+
+    def _success(self, score: float) -> bool:
+        """Return whether ``score`` counts as solving the task."""
+        return score >= 1.0 - 1e-9
+
+    def _potential(self) -> float:
+        """Return the potential Φ of the current state for dense shaping (default 0)."""
+        return 0.0
+
+    def _fallback_calls(self, parsed: ParsedAction) -> Sequence[ToolCall]:
+        """Return calls to run for a completion that did not parse (default: none)."""
+        return ()
+
+    def _task_from_dict(self, record: dict[str, Any]) -> Task:
+        """Build a task from ``options["task"]``; the default takes Task's fields."""
+        try:
+            return Task(**record)
+        except TypeError as e:
+            raise ValueError(f"options['task'] does not describe a task: {e}") from None
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _run_call(self, call: ToolCall) -> ToolOutput:
+        tool = self.tools[call.name]
+        key = call.name + json.dumps(call.arguments, sort_keys=True, default=str)
+        if key in self._seen_calls and not tool.terminal:
+            self._step_components["repeat"] += self.repeat_penalty
+        self._seen_calls.add(key)
+        try:
+            out = tool(call.arguments)
+        except ToolArgumentError as e:
+            self._step_components["format"] += self.format_penalty
+            return ToolOutput(f"error: {e}", ok=False)
+        if tool.terminal:
+            self._done = True
+        return out
+
+    def _base_info(self, parse_error: str | None) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "turn": self._turn,
+            "tools": self.tool_schemas,
+            "tool_calls": [],
+            "tool_results": [],
+            "reward_components": dict(self._step_components),
+            "parse_error": parse_error,
+        }
+
+    def _observation(
+        self,
+        error: str | None,
+        calls: Sequence[ToolCall],
+        outputs: Sequence[ToolOutput],
+        truncated: bool,
+    ) -> str:
+        if error is not None:
+            text = f"Error: {error}"
+        else:
+            text = "\n".join(
+                f'<tool_result name="{c.name}">\n{o.text}\n</tool_result>'
+                for c, o in zip(calls, outputs, strict=True)
+            )
+        if truncated:
+            text += f"\n[turn limit reached: {self._turn}/{self.max_turns}]"
+        return self._clip(text)
+
+    def _clip(self, text: str) -> str:
+        limit = self.max_observation_chars
+        if len(text) <= limit:
+            return text
+        notice = _TRUNCATION_NOTICE.format(n=len(text) - limit)
+        keep = limit - len(notice) - 20
+        return text[:keep] + _TRUNCATION_NOTICE.format(n=len(text) - keep)
+
+    def _format_instructions(self) -> str:
+        names = list(self.tools.values())
+        if self.action_format == "xml":
+            examples = [
+                f"<{t.name}>{t.main_arg.upper()}</{t.name}>" if t.main_arg else f"<{t.name}/>"
+                for t in names
+            ]
+            return (
+                "Call a tool by writing its XML tag; the body is its main argument, other "
+                "arguments are attributes. Examples: " + ", ".join(examples)
+            )
+        if self.action_format == "json":
+            return (
+                'Call a tool with a JSON object: {"tool": NAME, "arguments": {...}} '
+                "(a list of them for several calls). Argument schemas: "
+                + json.dumps([s["function"] for s in self.tool_schemas])
+            )
+        return "Call tools through the function-calling interface (tool_calls)."

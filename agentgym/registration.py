@@ -1,0 +1,38 @@
+"""The registry of agentgym envs: ids, entry points and one-line descriptions.
+
+Registration happens on ``import agentgym`` (gymnasium 1.x loads no plugins), and
+``gym.make("agentgym:AgentCode-v0")`` imports this package itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+
+__all__ = ["ENVS", "EnvSpec", "register_envs"]
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """A registered env: its gymnasium id, entry point and a one-line description."""
+
+    id: str
+    entry_point: str
+    summary: str
+
+
+ENVS: tuple[EnvSpec, ...] = (
+    EnvSpec(
+        "AgentCode-v0",
+        "agentgym.environments.code:CodeEnv",
+        "write and debug Python in a sandbox; graded by hidden tests",
+    ),
+)
+
+
+def register_envs() -> None:
+    """Register every env in :data:`ENVS` with gymnasium (idempotent)."""
+    for spec in ENVS:
+        if spec.id not in gym.registry:
+            gym.register(id=spec.id, entry_point=spec.entry_point, disable_env_checker=False)
