@@ -1,0 +1,88 @@
+"""The interface every sandbox backend implements."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from types import TracebackType
+
+from agentgym.sandboxes.result import ExecResult
+
+__all__ = ["FileData", "Sandbox", "SandboxError", "check_relative_path"]
+
+FileData = Mapping[str, str | bytes]
+
+
+class SandboxError(RuntimeError):
+    """A sandbox could not be created or used (not raised for failures of the user's code)."""
+
+
+def check_relative_path(name: str) -> PurePosixPath:
+    """Validate a workspace file name: relative, no ``..``, not empty.
+
+    Args:
+        name: The path the caller wants inside the workspace, with ``/`` separators.
+
+    Returns:
+        The normalised relative path.
+
+    Raises:
+        ValueError: If the path is absolute, empty, or climbs out of the workspace.
+    """
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ValueError(f"workspace file name must be a non-empty string, got {name!r}")
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or str(path) in ("", "."):
+        raise ValueError(f"workspace file name must be relative and stay inside it: {name!r}")
+    return path
+
+
+class Sandbox(abc.ABC):
+    """Runs untrusted Python in an isolated per-episode workspace.
+
+    A sandbox is one episode's view: files written by :meth:`write_files` or by the code
+    itself persist across :meth:`run` calls until :meth:`reset` or :meth:`close`.
+    """
+
+    timeout_s: float
+    memory_mb: int
+
+    @abc.abstractmethod
+    def run(
+        self, code: str, files: FileData | None = None, timeout_s: float | None = None
+    ) -> ExecResult:
+        """Run ``code`` as a Python 3 program in the workspace.
+
+        Args:
+            code: Python source, run as ``__main__`` with the workspace as the working directory.
+            files: Files to write into the workspace first (relative name -> text or bytes).
+            timeout_s: Wall-clock limit for this call in seconds; the sandbox default if None.
+
+        Returns:
+            The run's output, exit status and resource use. Failures of the code (exceptions,
+            timeouts, memory exhaustion, signals) are reported here, never raised.
+        """
+
+    @abc.abstractmethod
+    def write_files(self, files: FileData) -> None:
+        """Write files into the workspace (relative name -> text or bytes)."""
+
+    @abc.abstractmethod
+    def reset(self) -> None:
+        """Start a new episode: the workspace becomes fresh and empty."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release everything the sandbox holds; safe to call twice."""
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
