@@ -17,7 +17,7 @@ import gymnasium as gym
 from agentgym.parsing import ACTION_FORMATS, ParsedAction, format_action, parse_action
 from agentgym.spaces import UnicodeText
 from agentgym.tasks import DIFFICULTIES, Task, TaskSource
-from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput
+from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput, validate_arguments
 
 __all__ = ["AgentEnv", "REWARD_MODES"]
 
@@ -164,11 +164,16 @@ class AgentEnv(gym.Env[str, str]):
         if parsed.error is not None:
             self._step_components["format"] += self.format_penalty
         else:
+            ran: list[ToolCall] = []
             for call in calls:
                 if self._done:
+                    ran.append(call)
                     outputs.append(ToolOutput("not run: the episode already ended", ok=False))
                     continue
-                outputs.append(self._run_call(call))
+                call, out = self._run_call(call)
+                ran.append(call)
+                outputs.append(out)
+            calls = ran
         terminated = bool(self._done)
         truncated = not terminated and (
             self._turn >= self.max_turns
@@ -340,20 +345,25 @@ class AgentEnv(gym.Env[str, str]):
 
     # --- internals -------------------------------------------------------------------------
 
-    def _run_call(self, call: ToolCall) -> ToolOutput:
+    def _run_call(self, call: ToolCall) -> tuple[ToolCall, ToolOutput]:
+        """Validate and run one call; returns the call with coerced arguments and its output."""
         tool = self.tools[call.name]
-        key = call.name + json.dumps(call.arguments, sort_keys=True, default=str)
+        try:
+            kwargs = validate_arguments(tool, call.arguments)
+        except ToolArgumentError as e:
+            self._step_components["format"] += self.format_penalty
+            return call, ToolOutput(f"error: {e}", ok=False)
+        call = ToolCall(call.name, kwargs, call.id)
+        key = call.name + json.dumps(kwargs, sort_keys=True, default=str)
         if key in self._seen_calls and not tool.terminal:
             self._step_components["repeat"] += self.repeat_penalty
         self._seen_calls.add(key)
-        try:
-            out = tool(call.arguments)
-        except ToolArgumentError as e:
-            self._step_components["format"] += self.format_penalty
-            return ToolOutput(f"error: {e}", ok=False)
+        out = tool.fn(**kwargs)
+        if not isinstance(out, ToolOutput):
+            out = ToolOutput(str(out))
         if tool.terminal:
             self._done = True
-        return out
+        return call, out
 
     def _base_info(self, parse_error: str | None) -> dict[str, Any]:
         return {

@@ -1,0 +1,13 @@
+"""Shared test setup: the toy env used by the core tests is importable and registered."""
+
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+if "Guess-v0" not in gym.registry:
+    gym.register("Guess-v0", entry_point="toy_env:GuessEnv")
