@@ -25,12 +25,20 @@ class RandomAgent:
         env: The env it plays (used for its tools and action format).
         seed: Seed of the agent's own generator.
         garbage_p: Probability of a malformed completion.
+        allow_terminal: Whether episode-ending tools (``submit``, ``answer``) may be chosen.
     """
 
-    def __init__(self, env: gym.Env, seed: int | None = None, garbage_p: float = 0.1):
+    def __init__(
+        self,
+        env: gym.Env,
+        seed: int | None = None,
+        garbage_p: float = 0.1,
+        allow_terminal: bool = True,
+    ):
         self.env = env
         self.rng = np.random.default_rng(seed)
         self.garbage_p = garbage_p
+        self.allow_terminal = allow_terminal
 
     def reset(self, observation: str, info: dict[str, Any]) -> None:
         """Nothing to reset."""
@@ -40,7 +48,8 @@ class RandomAgent:
         if self.rng.random() < self.garbage_p:
             return self._text(int(self.rng.integers(0, 40)))
         base = self.env.unwrapped
-        tool = list(base.tools.values())[int(self.rng.integers(len(base.tools)))]
+        tools = [t for t in base.tools.values() if self.allow_terminal or not t.terminal]
+        tool = tools[int(self.rng.integers(len(tools)))]
         props = tool.parameters.get("properties", {})
         required = set(tool.parameters.get("required", ()))
         args = {

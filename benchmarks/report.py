@@ -1,0 +1,70 @@
+"""Shared output of the benchmarks: a rich table on stdout and JSON under benchmarks/results/."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RESULTS_DIR", "percentile_ms", "write_report"]
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def percentile_ms(samples_s: Sequence[float], q: float) -> float:
+    """Return the ``q``-th percentile (0-100) of durations in seconds, in milliseconds."""
+    ordered = sorted(samples_s)
+    if not ordered:
+        return float("nan")
+    idx = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return 1000.0 * ordered[idx]
+
+
+def write_report(
+    name: str,
+    title: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    meta: dict[str, Any] | None = None,
+    out: Path | None = None,
+) -> Path:
+    """Print ``rows`` as a table and write them with ``meta`` to ``results/<name>.json``.
+
+    Returns:
+        The path of the JSON file.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("case", "name", "system") else "right")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    Console().print(table)
+    path = out or RESULTS_DIR / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": name,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": platform.python_version(),
+        "machine": {"processor": platform.machine(), "system": platform.system()},
+        "meta": meta or {},
+        "rows": list(rows),
+    }
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    return path
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
