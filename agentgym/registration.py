@@ -28,6 +28,11 @@ ENVS: tuple[EnvSpec, ...] = (
         "agentgym.environments.code:CodeEnv",
         "write and debug Python in a sandbox; graded by hidden tests",
     ),
+    EnvSpec(
+        "AgentMath-v0",
+        "agentgym.environments.math:MathEnv",
+        "solve math problems with Python and a symbolic answer verifier; dense step rewards",
+    ),
 )
 
 

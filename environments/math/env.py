@@ -1,0 +1,313 @@
+"""AgentMath-v0: solve math problems with a Python sandbox, graded by a symbolic verifier."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from agentgym.core import AgentEnv
+from agentgym.environments.math.answer import find_final_answer
+from agentgym.environments.math.generators import GENERATORS
+from agentgym.environments.math.loaders import SAMPLES, detect_format, load_tasks, task_from_record
+from agentgym.environments.math.steps import StepChecker
+from agentgym.environments.math.verify import Verdict, verify_antiderivative, verify_detailed
+from agentgym.parsing import ParsedAction
+from agentgym.tasks import GeneratedTasks, Task, TaskSource
+from agentgym.tools.base import Tool, ToolCall, ToolOutput
+from agentgym.tools.python import python_tool
+
+__all__ = ["MathEnv"]
+
+
+class MathEnv(AgentEnv):
+    r"""Solve a math problem; the final answer is checked by a symbolic verifier.
+
+    ## Description
+
+    Each episode poses one problem: from seeded procedural generators (arithmetic, fractions,
+    percentages, linear equations and systems, quadratics, polynomials, derivatives,
+    integrals, number theory, combinatorics and probability, word problems) or from a JSONL
+    file in the GSM8K or MATH format. The agent may compute with a sandboxed ``python`` tool
+    (``sympy`` is available there), state intermediate equalities with the ``step`` tool, and
+    ends the episode with ``answer``. Answers are compared with
+    :func:`~agentgym.environments.math.verify.verify` (numbers, fractions, LaTeX, sets,
+    intervals, tuples, matrices, equations, expressions, ...); an antiderivative is accepted
+    when its derivative equals the integrand.
+
+    ## Action Space
+
+    A :class:`~agentgym.spaces.UnicodeText` completion in the chosen ``action_format``. A
+    completion with no tool call at all but a final answer in the text (``\boxed{...}``,
+    ``Answer: ...`` or ``#### n``) counts as an ``answer`` call, so single-turn use works.
+    Several different boxed answers in such a completion are graded as wrong.
+
+    ## Observation Space
+
+    A :class:`~agentgym.spaces.UnicodeText` string: the problem after ``reset``, then the tool
+    results (``<tool_result name="...">``) or an error message for a malformed action.
+
+    ## Rewards
+
+    ``reward_mode="sparse"``: 1.0 on the last step if the answer verifies, else 0.
+    ``reward_mode="dense"`` adds the process reward of the ``step`` tool and the core's
+    ``format`` and ``repeat`` penalties.
+
+    ## Reward components
+
+    - ``outcome``: 1.0 for a verified final answer (on the last step).
+    - ``process``: per ``step`` call, ``+0.05`` for a true, non-trivial, new equality and
+      ``-0.05`` for a false one. An equality holds if it is an identity, or if it is true at
+      the task's solution (e.g. ``2x = 6`` while solving for ``x = 3``). Trivial steps (both
+      sides identical, no operation), repeats and unparsable steps earn 0. The episode total
+      is capped to ``[-0.25, +0.15]`` so steps cannot be farmed.
+    - ``progress``: 0 (no potential shaping).
+    - ``format``: ``-0.1`` for a malformed action or bad tool arguments.
+    - ``repeat``: ``-0.05`` for repeating an identical ``python`` or ``step`` call.
+
+    ## Starting State
+
+    A task drawn with ``np_random`` (or ``options["task_id"]`` / ``options["task"]``), an
+    empty Python workspace.
+
+    ## Episode End
+
+    Terminated when the agent calls ``answer`` (or gives a final answer in plain text);
+    truncated at ``max_turns`` or when ``time_limit_s`` runs out. ``info["success"]`` says
+    whether the answer verified; ``info["verdict"]`` gives the verifier's reason.
+
+    ## Tools
+
+    - ``python(code)``: run Python 3 in the episode's sandbox; files persist in the episode.
+    - ``step(equation)``: state an intermediate equality such as ``3*4 + 2 = 14``; the reply
+      says whether it holds.
+    - ``answer(answer)``: submit the final answer (LaTeX or plain text); ends the episode.
+
+    ## Arguments
+
+    | argument | default | meaning |
+    |---|---|---|
+    | ``reward_mode`` | ``"sparse"`` | ``"sparse"`` or ``"dense"`` |
+    | ``max_turns`` | 6 | turns before truncation |
+    | ``action_format`` | ``"xml"`` | ``"xml"``, ``"json"`` or ``"openai"`` |
+    | ``task_source`` | ``"generated"`` | ``"generated"``, ``"generated:fam1,fam2"``, ``"gsm8k-sample"``, ``"math-sample"``, ``"gsm8k:PATH"``, ``"math:PATH"``, or a JSONL path (format detected) |
+    | ``difficulty`` | None | ``"easy"``, ``"medium"``, ``"hard"`` or None for all |
+    | ``render_mode`` | None | None or ``"ansi"`` |
+    | ``time_limit_s`` | None | wall-clock budget per episode |
+    | ``sandbox_backend`` | ``"local"`` | backend of the ``python`` tool |
+    | ``python_timeout_s`` | 10.0 | time limit of one ``python`` call |
+
+    >>> import gymnasium as gym
+    >>> import agentgym
+    >>> env = gym.make("AgentMath-v0", task_source="generated:arithmetic", difficulty="easy")
+    >>> obs, info = env.reset(seed=0)
+    >>> obs
+    'Compute $37 \\times 36$.'
+    >>> obs, reward, terminated, truncated, info = env.step("<answer>1332</answer>")
+    >>> reward, terminated, info["success"]
+    (1.0, True, True)
+    >>> env.close()
+
+    ## Version History
+
+    - v0: initial version.
+    """
+
+    description: ClassVar[str] = (
+        "You are solving a math problem. Think step by step; you may run Python (sympy is "
+        "available) and state intermediate equalities with the step tool. Submit the final "
+        "answer, as a number or a LaTeX expression, with the answer tool."
+    )
+    default_max_turns: ClassVar[int] = 6
+    extra_reward_components: ClassVar[tuple[str, ...]] = ("process",)
+
+    def __init__(
+        self,
+        *,
+        reward_mode: str = "sparse",
+        max_turns: int | None = None,
+        action_format: str = "xml",
+        task_source: str | Path | None = None,
+        difficulty: str | None = None,
+        render_mode: str | None = None,
+        time_limit_s: float | None = None,
+        sandbox_backend: str = "local",
+        python_timeout_s: float = 10.0,
+    ):
+        if not isinstance(sandbox_backend, str):
+            raise ValueError(f"sandbox_backend must be a str, got {sandbox_backend!r}")
+        if not (isinstance(python_timeout_s, int | float) and python_timeout_s > 0):
+            raise ValueError(
+                f"python_timeout_s must be a positive number, got {python_timeout_s!r}"
+            )
+        self.sandbox_backend = sandbox_backend
+        self.python_timeout_s = float(python_timeout_s)
+        self._sandbox: Any = None
+        self._verdict: Verdict | None = None
+        self._steps = StepChecker({})
+        super().__init__(
+            reward_mode=reward_mode,
+            max_turns=max_turns,
+            action_format=action_format,
+            task_source=task_source,
+            difficulty=difficulty,
+            render_mode=render_mode,
+            time_limit_s=time_limit_s,
+        )
+
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        """Run one completion; at episode end ``info["verdict"]`` holds the verifier's reason."""
+        obs, reward, terminated, truncated, info = super().step(action)
+        if terminated or truncated:
+            verdict = self._verdict or Verdict(False, "no answer submitted")
+            info["verdict"] = verdict.reason
+        return obs, reward, terminated, truncated, info
+
+    def close(self) -> None:
+        """Close the sandbox, if one was started."""
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+        super().close()
+
+    # --- hooks -----------------------------------------------------------------------------
+
+    def _make_tools(self) -> Sequence[Tool]:
+        python = python_tool(self._get_sandbox)
+        run_python = python.fn
+
+        def guarded_python(code: str) -> ToolOutput | str:
+            from agentgym.sandboxes import SandboxError
+
+            try:
+                return run_python(code=code)
+            except SandboxError as e:
+                return ToolOutput(f"error: the sandbox is unavailable: {e}", ok=False)
+
+        return [
+            dataclasses.replace(python, fn=guarded_python),
+            Tool(
+                "step",
+                "State one intermediate equality (e.g. '3*4 + 2 = 14', '2x = 6'); the reply "
+                "says whether it holds.",
+                {
+                    "type": "object",
+                    "properties": {
+                        "equation": {"type": "string", "description": "lhs = rhs"},
+                    },
+                    "required": ["equation"],
+                },
+                self._step_tool,
+                main_arg="equation",
+            ),
+            Tool(
+                "answer",
+                "Submit your final answer (a number or LaTeX expression); ends the episode.",
+                {
+                    "type": "object",
+                    "properties": {
+                        "answer": {"type": "string", "description": "The final answer."},
+                    },
+                    "required": ["answer"],
+                },
+                self._answer_tool,
+                main_arg="answer",
+                terminal=True,
+            ),
+        ]
+
+    def _make_task_source(
+        self, task_source: str | Path | None, difficulty: str | None
+    ) -> TaskSource:
+        if task_source is None or task_source == "generated":
+            return GeneratedTasks(GENERATORS, difficulty)
+        if isinstance(task_source, Path):
+            return load_tasks(task_source, None, difficulty)
+        if not isinstance(task_source, str):
+            raise ValueError(f"task_source must be a str, a path or None, got {task_source!r}")
+        if task_source.startswith("generated:"):
+            names = [n.strip() for n in task_source.split(":", 1)[1].split(",") if n.strip()]
+            unknown = [n for n in names if n not in GENERATORS]
+            if unknown or not names:
+                raise ValueError(
+                    f"unknown task family {', '.join(unknown) or '(none)'}; available: "
+                    f"{', '.join(sorted(GENERATORS))}"
+                )
+            return GeneratedTasks({n: GENERATORS[n] for n in names}, difficulty)
+        if task_source in SAMPLES:
+            return load_tasks(SAMPLES[task_source], None, difficulty)
+        prefix, _, rest = task_source.partition(":")
+        if prefix in ("gsm8k", "math") and rest:
+            return load_tasks(rest, prefix, difficulty)
+        if task_source.endswith((".jsonl", ".json")) or Path(task_source).exists():
+            return load_tasks(task_source, None, difficulty)
+        raise ValueError(
+            f"unknown task_source {task_source!r}; expected 'generated', 'generated:FAMILIES', "
+            f"{', '.join(repr(s) for s in SAMPLES)}, 'gsm8k:PATH', 'math:PATH' or a JSONL path"
+        )
+
+    def _begin(self, task: Task) -> str:
+        self._verdict = None
+        self._steps = StepChecker(task.data.get("bindings", {}))
+        if self._sandbox is not None:
+            self._sandbox.reset()
+        return task.prompt
+
+    def _score(self) -> float:
+        return 1.0 if self._verdict is not None and self._verdict.correct else 0.0
+
+    def _oracle_calls(self) -> Sequence[ToolCall]:
+        assert self.task is not None
+        return [ToolCall("answer", {"answer": str(self.task.data["answer"])})]
+
+    def _fallback_calls(self, parsed: ParsedAction) -> Sequence[ToolCall]:
+        final = find_final_answer(parsed.text)
+        if final.text is not None:
+            return [ToolCall("answer", {"answer": final.text})]
+        if final.n_distinct > 1:
+            # Hedging between candidates is graded (and fails), not silently retried.
+            return [ToolCall("answer", {"answer": parsed.text})]
+        return ()
+
+    def _task_from_dict(self, record: dict[str, Any]) -> Task:
+        fmt = detect_format(record)
+        if fmt is None:
+            if isinstance(record.get("data"), dict) and isinstance(record.get("prompt"), str):
+                return super()._task_from_dict(record)
+            raise ValueError(
+                "options['task'] must have question+answer (GSM8K), problem+solution (MATH), "
+                "prompt+answer, or prompt+data"
+            )
+        return task_from_record(record, fmt, "custom")
+
+    # --- tools -----------------------------------------------------------------------------
+
+    def _get_sandbox(self) -> Any:
+        if self._sandbox is None:
+            from agentgym.sandboxes import make_sandbox
+
+            self._sandbox = make_sandbox(self.sandbox_backend, timeout_s=self.python_timeout_s)
+        return self._sandbox
+
+    def _answer_tool(self, answer: str) -> ToolOutput:
+        assert self.task is not None
+        data = self.task.data
+        if "answer" not in data:
+            self._verdict = Verdict(False, "the task has no gold answer")
+        elif data.get("kind") == "antiderivative":
+            self._verdict = verify_antiderivative(answer, data["integrand"], data.get("var", "x"))
+        else:
+            self._verdict = verify_detailed(answer, str(data["answer"]))
+        text = "correct" if self._verdict.correct else "incorrect"
+        return ToolOutput(
+            f"Answer recorded: {text}.",
+            ok=True,
+            data={"correct": self._verdict.correct, "reason": self._verdict.reason},
+        )
+
+    def _step_tool(self, equation: str) -> ToolOutput:
+        result = self._steps.check(equation)
+        if result.reward:
+            self.add_reward("process", result.reward)
+        return ToolOutput(result.message, ok=True, data={"holds": result.holds})
