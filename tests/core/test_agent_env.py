@@ -4,11 +4,9 @@ import sys
 import warnings
 
 import gymnasium as gym
-import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
-
-from toy_env import GuessEnv, WORDS
+from toy_env import WORDS, GuessEnv
 
 BASE_INFO_KEYS = {
     "task_id",
@@ -224,7 +222,7 @@ def test_render_ansi():
 def test_long_observations_are_clipped_with_a_notice():
     env = GuessEnv()
     env.reset(seed=0)
-    obs = env.step(f'<echo n="50000">abc</echo>')[0]
+    obs = env.step('<echo n="50000">abc</echo>')[0]
     assert len(obs) <= env.max_observation_chars and "observation truncated" in obs
 
 

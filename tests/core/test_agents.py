@@ -5,8 +5,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import gymnasium as gym
 import pytest
 
-from agentgym.agents.oracle import OracleAgent
 from agentgym.agents.openai_client import ChatCompletionsAgent, ChatServerError
+from agentgym.agents.oracle import OracleAgent
 from agentgym.agents.random import RandomAgent
 from agentgym.runner import run_episodes, summarise
 

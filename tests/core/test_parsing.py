@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentgym.parsing import format_action, parse_action
-from agentgym.tools import Tool, ToolCall, validate_arguments, ToolArgumentError
+from agentgym.tools import Tool, ToolArgumentError, ToolCall, validate_arguments
 
 OBJ = {"type": "object"}
 TOOLS = {
