@@ -1,0 +1,71 @@
+"""The install maps the top-level folders into one import package; check nothing is left out."""
+
+import configparser
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAPPED = {
+    "agentgym": "agentgym",
+    "environments": "agentgym.environments",
+    "sandboxes": "agentgym.sandboxes",
+    "benchmarks": "agentgym.benchmarks",
+}
+
+
+def source_packages():
+    found = set()
+    for folder, prefix in MAPPED.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder)
+            found.add(".".join([prefix, *rel.parts]) if rel.parts else prefix)
+    return found
+
+
+def test_setup_cfg_lists_every_package():
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    listed = set(cfg["options"]["packages"].split())
+    assert source_packages() - listed == set(), "add these to [options] packages in setup.cfg"
+
+
+def test_import_agentgym_is_light():
+    code = "import sys, agentgym; print(sorted(m for m in ('torch', 'docker', 'transformers', 'matplotlib') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+@pytest.mark.slow
+def test_wheel_contains_every_module_and_data(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("agentgym-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder, prefix in MAPPED.items():
+        for src in (ROOT / folder).rglob("*.py"):
+            rel = src.relative_to(ROOT / folder)
+            if "results" in rel.parts:
+                continue
+            assert "/".join([*prefix.split("."), *rel.parts]) in names, src
+        for data in (ROOT / folder).rglob("*.jsonl"):
+            rel = data.relative_to(ROOT / folder)
+            assert "/".join([*prefix.split("."), *rel.parts]) in names, data
