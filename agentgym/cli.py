@@ -17,6 +17,7 @@ _PLUGGED = (
     ("sandbox", "agentgym.sandboxes.cli"),
     ("train", "agentgym.agents.train_cli"),
     ("bench", "agentgym.benchmarks.cli"),
+    ("serve", "agentgym.serve"),
 )
 
 
