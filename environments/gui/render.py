@@ -188,17 +188,9 @@ def display_list(
             by = y + (hh - 10) / 2
             if w.checked:
                 box((x, by, 10, 10), pal["accent"], pal["accent"])
-                out.append(
-                    (
-                        "p",
-                        (
-                            (round((x + 2) * s), round((by + 5) * s)),
-                            (round((x + 4) * s), round((by + 8) * s)),
-                            (round((x + 8) * s), round((by + 2) * s)),
-                        ),
-                        pal["accent_text"],
-                    )
-                )
+                pts = ((x + 2, by + 5), (x + 4.2, by + 7.5), (x + 8, by + 2.5))
+                check = tuple((round(a * s), round(b * s)) for a, b in pts)
+                out.append(("l", check, pal["accent_text"], max(1, round(1.5 * s))))
             else:
                 box((x, by, 10, 10), pal["panel"], pal["border"])
             text(x + 15, y, hh, w.name, pal["muted"] if w.disabled else pal["text"], width=ww - 15)
@@ -398,7 +390,8 @@ class Renderer:
             return (p[1] + dx, p[2] + dy, p[1] + dx + w, p[2] + dy + h)
         xs = [q[0] for q in p[1]]
         ys = [q[1] for q in p[1]]
-        return (min(xs), min(ys), max(xs) + 1, max(ys) + 1)
+        pad = p[3] if kind == "l" else 0
+        return (min(xs) - pad, min(ys) - pad, max(xs) + 1 + pad, max(ys) + 1 + pad)
 
     def _draw(self, img: Any, prims: Iterable[Prim], ox: int, oy: int) -> None:
         draw = self._ImageDraw.Draw(img)
@@ -416,6 +409,8 @@ class Renderer:
                     draw.text((p[1] - ox, p[2] - oy), p[3], font=self.font(p[5]), fill=p[4])
             elif kind == "e":
                 draw.ellipse((p[1] - ox, p[2] - oy, p[3] - ox, p[4] - oy), fill=p[5], outline=p[6])
+            elif kind == "l":
+                draw.line([(a - ox, b - oy) for a, b in p[1]], fill=p[2], width=p[3])
             else:
                 draw.polygon([(a - ox, b - oy) for a, b in p[1]], fill=p[2])
 
