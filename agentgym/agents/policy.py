@@ -17,17 +17,22 @@ PyTorch is imported here, never on ``import agentgym``; see :func:`require_torch
 from __future__ import annotations
 
 import copy
+import inspect
 import json
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from agentgym.agents._torch import require_torch
+try:
+    import torch
+except ImportError as e:  # the trainers are an optional part of agentgym
+    raise ImportError(
+        "agentgym's policies and trainers need PyTorch; install the extra: "
+        "pip install 'agentgym[train]'"
+    ) from e
 
-torch = require_torch()
 nn = torch.nn
 F = torch.nn.functional
 
@@ -39,6 +44,7 @@ __all__ = [
     "Sample",
     "TinyPolicy",
     "TinyTransformer",
+    "count_parameters",
     "load_policy",
     "make_policy",
 ]
@@ -197,7 +203,8 @@ class Policy(ABC):
         Args:
             contexts: Token ids of each prompt (already rendered with a generation prompt).
             max_new_tokens: Cap on sampled tokens; also capped by :attr:`max_len`.
-            temperature: Softmax temperature (> 0); log-probs are of the tempered distribution.
+            temperature: Softmax temperature; log-probs are of the tempered distribution.
+                ``0`` decodes greedily (log-probs then at temperature 1).
             generator: The torch generator that draws the tokens (seeded by the trainer).
             use_cache: Reuse keys and values between steps; ``False`` re-runs the whole
                 sequence per token (the naive baseline the benchmark compares against).
@@ -207,8 +214,9 @@ class Policy(ABC):
         """
         if not contexts:
             return []
-        if temperature <= 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
+        if temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {temperature}")
+        greedy = temperature == 0
         was_training = self.model.training
         self.model.eval()
         lengths = [len(c) for c in contexts]
@@ -232,8 +240,12 @@ class Policy(ABC):
         tokens: list[torch.Tensor] = []
         logps: list[torch.Tensor] = []
         for _ in range(budget):
-            logp = torch.log_softmax(last.float() / temperature, dim=-1)
-            tok = torch.multinomial(logp.exp(), 1, generator=generator).squeeze(1)
+            if greedy:
+                logp = torch.log_softmax(last.float(), dim=-1)
+                tok = logp.argmax(dim=-1)
+            else:
+                logp = torch.log_softmax(last.float() / temperature, dim=-1)
+                tok = torch.multinomial(logp.exp(), 1, generator=generator).squeeze(1)
             tok = torch.where(done, torch.full_like(tok, self.pad_id), tok)
             tokens.append(tok)
             logps.append(logp.gather(1, tok[:, None]).squeeze(1))
@@ -511,6 +523,8 @@ class HFPolicy(Policy):
         system_prompt: Whether system messages are rendered.
         eos_token: The token that ends an assistant turn (default: the tokenizer's EOS).
 
+    Dropout is switched off, so the rollout and training forward passes agree.
+
     Example:
         >>> policy = HFPolicy.from_pretrained("some/chat-model")  # doctest: +SKIP
     """
@@ -526,6 +540,10 @@ class HFPolicy(Policy):
     ):
         if not getattr(tokenizer, "chat_template", None):
             raise ValueError("the tokenizer has no chat_template; set tokenizer.chat_template")
+        # importance ratios need the rollout and the training forward passes to agree
+        for module in model.modules():
+            if isinstance(module, nn.Dropout):
+                module.p = 0.0
         self.model = model
         self.tokenizer = tokenizer
         eos = eos_token or tokenizer.eos_token
@@ -540,6 +558,8 @@ class HFPolicy(Policy):
         )
         self.max_len = int(max_len or limit or 2048)
         self.include_system_prompt = system_prompt
+        params = inspect.signature(model.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
 
     @classmethod
     def from_pretrained(cls, name: str, **kwargs: Any) -> HFPolicy:
@@ -596,14 +616,16 @@ class HFPolicy(Policy):
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
     def _forward(self, ids, attention_mask, position_ids, past=None):
+        # newer transformers name the KV cache ``cache``; older ones ``past_key_values``
+        name = self._cache_arg
         out = self.model(
             input_ids=ids,
             attention_mask=attention_mask,
             position_ids=position_ids,
-            past_key_values=past,
             use_cache=True,
+            **{name: past},
         )
-        return out.logits, out.past_key_values
+        return out.logits, out[name]
 
     def save(self, folder: str | Path) -> None:
         """Write the model and tokenizer with ``save_pretrained`` into ``folder``."""
@@ -673,7 +695,3 @@ def count_parameters(policy: Policy) -> int:
     """Return the number of distinct trainable parameters (tied weights counted once)."""
     seen = {id(p): p.numel() for p in policy.model.parameters() if p.requires_grad}
     return int(sum(seen.values()))
-
-
-def _unused() -> None:  # keep imports explicit for type checkers
-    _ = (field, math)

@@ -1,0 +1,253 @@
+"""Supervised fine-tuning (SFT) on oracle trajectories: the warm start before GRPO.
+
+The oracle (``env.unwrapped.oracle_action()``) plays episodes through the same rollout code
+as the policy, so its completions are tokenized exactly as the policy's own turns would be;
+cross-entropy is taken on the assistant tokens only (the loss mask). Any trajectory JSONL in
+the export format (``docs/training.md``) can be used instead, via ``data``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agentgym.agents.grpo import TRAIN_SEED_FLOOR
+from agentgym.agents.policy import (
+    Policy,
+    count_parameters,
+    load_policy,
+    make_policy,
+    policy_config_from_dict,
+    torch,
+)
+from agentgym.agents.rollout import (
+    Trajectory,
+    collect,
+    evaluate,
+    make_envs,
+    read_trajectories,
+    write_trajectories,
+)
+from agentgym.agents.runlog import MetricsLog, plot_curve, progress_bar
+
+__all__ = ["SFTConfig", "sft_loss", "oracle_trajectories", "train_sft"]
+
+
+@dataclass(frozen=True)
+class SFTConfig:
+    """Options of an SFT run (the ``sft`` config file).
+
+    Attributes:
+        env: The env id.
+        env_kwargs: Passed to ``gym.make_vec``.
+        num_envs: Vector env size for collecting demonstrations and evaluating.
+        policy: A policy config dict for a fresh policy (ignored when ``init`` is set).
+        init: A saved policy folder to continue from, or "".
+        data: A trajectory JSONL to train on instead of fresh oracle episodes, or "".
+        episodes: Oracle episodes to collect (training seeds, disjoint from held-out seeds).
+        steps: Optimiser steps.
+        batch_size: Trajectories per step.
+        lr: AdamW learning rate.
+        weight_decay: AdamW weight decay.
+        grad_clip: Max gradient norm (0: none).
+        max_new_tokens: Token budget of one turn when evaluating.
+        eval_every: Evaluate every this many steps (0: only at the ends).
+        eval_episodes: Held-out episodes per evaluation (seeds ``0 .. n-1``, greedy).
+        checkpoint_every: Save a checkpoint every this many steps (0: only at the end).
+        seed: Seed of the batch order.
+        threads: ``torch.set_num_threads`` (0: leave torch's default).
+    """
+
+    env: str
+    env_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    num_envs: int = 32
+    policy: Mapping[str, Any] = field(default_factory=dict)
+    init: str = ""
+    data: str = ""
+    episodes: int = 2000
+    steps: int = 200
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    max_new_tokens: int = 32
+    eval_every: int = 50
+    eval_episodes: int = 64
+    checkpoint_every: int = 100
+    seed: int = 0
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("num_envs", "episodes", "steps", "batch_size", "max_new_tokens"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"sft.{name} must be a positive int, got {value!r}")
+        for name in ("eval_every", "eval_episodes", "checkpoint_every", "threads"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"sft.{name} must be an int >= 0, got {value!r}")
+        if self.lr <= 0:
+            raise ValueError(f"sft.lr must be > 0, got {self.lr!r}")
+        if not self.init and not self.policy:
+            raise ValueError("give sft.init (a saved policy) or sft.policy (a fresh one)")
+        if self.policy:
+            policy_config_from_dict(self.policy)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> SFTConfig:
+        """Build a config from a dict, naming unknown keys."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(record) - known
+        if unknown:
+            raise ValueError(f"unknown sft option(s) {sorted(unknown)}; known: {sorted(known)}")
+        if "env" not in record:
+            raise ValueError("the config needs 'env' (an env id such as 'AgentMath-v0')")
+        return cls(**dict(record))
+
+
+def oracle_trajectories(
+    envs: Any, policy: Policy, episodes: int, seed: int = 0
+) -> list[Trajectory]:
+    """Play ``episodes`` oracle episodes on training seeds, tokenized for ``policy``.
+
+    Episodes the oracle does not solve (or that outgrow the policy's context) are dropped.
+    """
+    rng = np.random.default_rng([seed, 7])
+    seeds = [int(s) for s in rng.integers(TRAIN_SEED_FLOOR, 2**31, episodes)]
+    trajs = collect(envs, policy, seeds, actor="oracle")
+    return [t for t in trajs if t.success and not t.cut_by_length]
+
+
+def sft_loss(policy: Policy, batch: Sequence[Trajectory]) -> torch.Tensor:
+    """Return the mean negative log-likelihood of the masked (assistant) tokens of ``batch``."""
+    logp = policy.score([t.token_ids for t in batch])
+    width = logp.shape[1]
+    mask = torch.zeros_like(logp)
+    for i, t in enumerate(batch):
+        mask[i, : len(t.loss_mask)] = torch.tensor(t.loss_mask[:width], dtype=logp.dtype)
+    return -(logp * mask).sum() / mask.sum().clamp(min=1.0)
+
+
+def train_sft(
+    config: SFTConfig,
+    out_dir: str | Path,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    policy: Policy | None = None,
+) -> dict[str, Any]:
+    """Train on oracle (or given) trajectories; write metrics, checkpoints, policy and curve.
+
+    Writes ``config.json``, ``sft_data.jsonl`` (the demonstrations, in the export format),
+    ``metrics.jsonl``, ``checkpoint/``, ``policy/`` and ``curve.png`` under ``out_dir``.
+
+    Returns:
+        A summary: first and last held-out success, steps, minutes and paths.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2, default=dict))
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    if policy is None:
+        policy = load_policy(config.init) if config.init else make_policy(config.policy)
+    envs = make_envs(config.env, config.num_envs, config.env_kwargs, "sync")
+    optimizer = torch.optim.AdamW(
+        list(policy.parameters()), lr=config.lr, weight_decay=config.weight_decay
+    )
+    ckpt = out / "checkpoint"
+    step = 0
+    if resume and (ckpt / "trainer.pt").is_file():
+        saved = load_policy(ckpt / "policy")
+        policy.model.load_state_dict(saved.model.state_dict())
+        state = torch.load(ckpt / "trainer.pt", map_location="cpu", weights_only=False)
+        optimizer.load_state_dict(state["optimizer"])
+        step = int(state["step"])
+    log = MetricsLog(out / "metrics.jsonl", resume_step=step if step else None)
+    data_path = out / "sft_data.jsonl"
+    try:
+        if config.data:
+            data = read_trajectories(config.data)
+        elif step and data_path.is_file():
+            data = read_trajectories(data_path)
+        else:
+            data = oracle_trajectories(envs, policy, config.episodes, config.seed)
+            data_path.unlink(missing_ok=True)
+            write_trajectories(data, data_path)
+        if not data:
+            raise ValueError("no training trajectories (the oracle solved no episode?)")
+        data = [t for t in data if len(t.token_ids) <= policy.max_len]
+        prior_minutes = max((r.get("minutes", 0.0) for r in log.records), default=0.0)
+        t_start = time.perf_counter()
+
+        def held_out() -> dict[str, float]:
+            r = evaluate(
+                envs,
+                policy,
+                list(range(config.eval_episodes)),
+                max_new_tokens=config.max_new_tokens,
+            )
+            return {"eval_success": r.success_rate, "eval_score": r.mean_score}
+
+        first_eval = next((r for r in log.records if "eval_success" in r), None)
+        if first_eval is None and config.eval_episodes:
+            first_eval = {"step": 0, **held_out(), "minutes": prior_minutes}
+            first_eval["parameters"] = count_parameters(policy)
+            first_eval["demonstrations"] = len(data)
+            log.write(first_eval)
+        last_eval = first_eval or {}
+        bar, task = progress_bar("sft", config.steps, step, enabled=progress)
+        try:
+            while step < config.steps:
+                rng = np.random.default_rng([config.seed, step])
+                batch = [data[i] for i in rng.integers(0, len(data), config.batch_size)]
+                policy.model.train()
+                loss = sft_loss(policy, batch)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if config.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(list(policy.parameters()), config.grad_clip)
+                optimizer.step()
+                step += 1
+                record: dict[str, Any] = {"step": step, "loss": float(loss.detach())}
+                is_last = step == config.steps
+                if config.eval_episodes and (
+                    is_last or (config.eval_every and step % config.eval_every == 0)
+                ):
+                    record.update(held_out())
+                    last_eval = record
+                record["minutes"] = prior_minutes + (time.perf_counter() - t_start) / 60
+                log.write(record)
+                if is_last or (config.checkpoint_every and step % config.checkpoint_every == 0):
+                    policy.save(ckpt / "policy")
+                    torch.save(
+                        {"step": step, "optimizer": optimizer.state_dict()}, ckpt / "trainer.pt"
+                    )
+                bar.update(
+                    task,
+                    advance=1,
+                    info=f"loss {record['loss']:.3f}  "
+                    f"held-out {last_eval.get('eval_success', 0.0):.2f}",
+                )
+        finally:
+            bar.stop()
+    finally:
+        envs.close()
+    policy.save(out / "policy")
+    curve = plot_curve(log.records, out / "curve.png", f"SFT on {config.env}", "loss")
+    return {
+        "initial_eval_success": (first_eval or {}).get("eval_success"),
+        "final_eval_success": last_eval.get("eval_success"),
+        "steps": step,
+        "demonstrations": len(data),
+        "minutes": log.records[-1].get("minutes", 0.0) if log.records else 0.0,
+        "curve": str(curve),
+        "policy": str(out / "policy"),
+    }
