@@ -106,6 +106,17 @@ def display_list(
         if t:
             out.append(("t", round(x * s), round((y + (h - size / s) / 2) * s), t, color, size))
 
+    def columns(w: Widget, x: float, y: float, h: float, width: float, color: Color) -> None:
+        spec = next((t[5:] for t in w.style.split() if t.startswith("cols:")), None)
+        if spec is None:
+            text(x, y, h, w.name, color, width=width)
+            return
+        offsets = [int(v) for v in spec.split(",")]
+        cells = w.name.split(" | ")
+        for i, cell in enumerate(cells[: len(offsets)]):
+            end = offsets[i + 1] - 6 if i + 1 < len(offsets) else width
+            text(w.rect[0] + offsets[i], y, h, cell, color, width=end - offsets[i])
+
     def paint(w: Widget) -> None:
         x, y, ww, hh = w.rect
         role = w.role
@@ -180,10 +191,11 @@ def display_list(
         elif role in ("listitem", "row", "option", "menuitem"):
             if sel or (role in ("option", "menuitem") and w.key == focus):
                 box(w.rect, pal["select"])
-            if w.style == "unread":
+            unread = "unread" in w.style.split()
+            if unread:
                 box((x + 3, y + hh / 2 - 2, 4, 4), pal["accent"])
-            color = pal["unread"] if w.style == "unread" else pal["text"]
-            text(x + 10, y, hh, w.name, color, width=ww - 12)
+            color = pal["unread"] if unread else pal["text"]
+            columns(w, x + 10, y, hh, ww - 12, color)
         elif role == "checkbox":
             by = y + (hh - 10) / 2
             if w.checked:
@@ -264,10 +276,17 @@ def display_list(
                     box((x + 2, y + 15 + i * 12, ww - 4, 11), pal["accent"])
                     text(x + 4, y + 15 + i * 12, 11, line, pal["accent_text"], round(9 * s), ww - 6)
         elif role == "label":
-            if w.style == "header":
+            styles = w.style.split()
+            if "header" in styles:
                 box(w.rect, pal["bar"])
-            color = {"muted": pal["muted"], "error": pal["error"]}.get(w.style, pal["text"])
-            text(x, y, hh, w.name, color, width=ww)
+            color = (
+                pal["muted"]
+                if "muted" in styles
+                else pal["error"]
+                if "error" in styles
+                else pal["text"]
+            )
+            columns(w, x, y, hh, ww, color)
         elif role == "group" and w.style == "card":
             box(w.rect, pal["panel"], pal["border"])
         elif role == "status":

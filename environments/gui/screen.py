@@ -500,7 +500,7 @@ class Screen:
             parts.append(" focused")
         if w.disabled:
             parts.append(" disabled")
-        if w.style == "unread":
+        if "unread" in w.style.split():
             parts.append(" unread")
         if w.scroll is not None:
             first, visible, total = w.scroll

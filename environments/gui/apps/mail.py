@@ -34,6 +34,7 @@ SYSTEM_FOLDERS = ("Inbox", "Sent", "Drafts", "Archive", "Trash")
 ME = "you@example.com"
 ROW_H = 18
 TABLE = "mail:table"
+COLS = "cols:10,92,204"
 BODIES = (
     "Hi,\nplease have a look at the {topic} before Thursday. Let me know what you think.",
     "Hello,\nquick note about the {topic}: I have updated the shared document.",
@@ -395,7 +396,13 @@ class MailApp(App):
             scroll=(first, visible_n, len(rows)),
         )
         table.add(
-            Widget("label", "From | Subject | Date", "", (122, body_top, 256, 18), style="header")
+            Widget(
+                "label",
+                "From | Subject | Date",
+                "",
+                (122, body_top, 256, 18),
+                style="header " + COLS,
+            )
         )
         for i, m in enumerate(rows[first : first + visible_n]):
             star = "* " if m["starred"] else ""
@@ -407,7 +414,7 @@ class MailApp(App):
                     (122, body_top + 20 + i * ROW_H, 256, ROW_H),
                     selected=sel is m,
                     on_click=lambda mid=m["id"]: self._select(mid),
-                    style="unread" if not m["read"] else "",
+                    style=("unread " if not m["read"] else "") + COLS,
                 )
             )
         if not rows:
