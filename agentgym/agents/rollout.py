@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 ORACLE = "oracle"
+Message = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,10 @@ class _Episode:
 
 
 def _oracle_actions(envs: gym.vector.VectorEnv, rows: Sequence[int]) -> list[str]:
-    if not hasattr(envs, "envs"):
-        raise ValueError("oracle rollouts need a sync vector env (vectorization_mode='sync')")
-    return [envs.envs[i].unwrapped.oracle_action() for i in rows]
+    if hasattr(envs, "envs"):  # sync: ask only the live episodes
+        return [envs.envs[i].unwrapped.oracle_action() for i in rows]
+    everyone = envs.call("oracle_action")
+    return [everyone[i] for i in rows]
 
 
 def collect(
@@ -186,7 +188,7 @@ def collect(
     seeds: Sequence[int],
     *,
     groups: Sequence[int] | None = None,
-    actor: str | Callable[[list[int]], list[str]] = "policy",
+    actor: str | Callable[[Sequence[Message]], str] = "policy",
     max_new_tokens: int = 64,
     temperature: float = 1.0,
     generator: torch.Generator | None = None,
@@ -205,8 +207,8 @@ def collect(
         seeds: Reset seeds, one per episode (repeat a seed G times for a group).
         groups: Group index of each episode (default: the position of its seed's first use).
         actor: ``"policy"``, ``"oracle"`` (``oracle_action()``; the tokens of its text are
-            masked in as if sampled, for SFT), or a callable mapping the rows of the current
-            vector-env slots to completions.
+            masked in as if sampled, for SFT), or a scripted agent: a callable mapping an
+            episode's messages so far to its next completion (also masked in, for SFT).
         max_new_tokens: Token budget of one assistant turn.
         temperature: Sampling temperature (0: greedy).
         generator: Torch generator for sampling.
@@ -248,7 +250,7 @@ def _collect_chunk(
     seeds: list[int],
     groups: list[int],
     *,
-    actor: str | Callable[[list[int]], list[str]],
+    actor: str | Callable[[Sequence[Message]], str],
     max_new_tokens: int,
     temperature: float,
     generator: torch.Generator | None,
@@ -299,7 +301,12 @@ def _collect_chunk(
             new_lps = [list(s.logprobs) for s in samples]
             stats.policy_tokens += sum(len(t) for t in new_ids)
         else:
-            texts = _oracle_actions(envs, live) if actor == ORACLE else list(actor(live))
+            if actor == ORACLE:
+                texts = _oracle_actions(envs, live)
+            elif callable(actor):
+                texts = [str(actor(episodes[r].messages)) for r in live]
+            else:
+                raise ValueError(f"actor must be 'policy', 'oracle' or a callable, got {actor!r}")
             new_ids = [policy.encode_completion(t) for t in texts]
             new_lps = [[0.0] * len(t) for t in new_ids]
         stats.model_seconds += time.perf_counter() - t0
@@ -312,6 +319,13 @@ def _collect_chunk(
         still_live = []
         for r, text, ids, lps in zip(live, texts, new_ids, new_lps, strict=True):
             ep = episodes[r]
+            if len(ep.token_ids) + len(ids) > policy.max_len:
+                # a scripted completion longer than the context left: the policy could not
+                # have produced it, so the episode ends here, unscored
+                results[r] = ep.finish(
+                    score=0.0, success=False, terminated=False, truncated=True, cut_by_length=True
+                )
+                continue
             ep.messages.append({"role": "assistant", "content": text})
             ep.token_ids += ids
             ep.loss_mask += [1] * len(ids)

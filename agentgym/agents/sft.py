@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,40 @@ from agentgym.agents.rollout import (
 )
 from agentgym.agents.runlog import MetricsLog, plot_curve, progress_bar
 
-__all__ = ["SFTConfig", "sft_loss", "oracle_trajectories", "train_sft"]
+__all__ = [
+    "DEMONSTRATORS",
+    "SFTConfig",
+    "calculator_demonstrator",
+    "demonstrations",
+    "sft_loss",
+    "train_sft",
+]
+
+_MATH = re.compile(r"\$([^$]+)\$")
+_LATEX_OPS = (("\\times", "*"), ("\\cdot", "*"), ("\\div", "/"), ("^", "**"))
+_TOOL_OUTPUT = re.compile(r'<tool_result name="python">\s*(.*?)\s*</tool_result>', re.DOTALL)
+
+
+def calculator_demonstrator(messages: Sequence[Mapping[str, Any]]) -> str:
+    """A scripted tool user for "Compute $EXPR$." prompts, in the XML action format.
+
+    Turn 1 runs ``print(EXPR)`` (LaTeX operators turned into Python) with the ``python``
+    tool; turn 2 answers with the printed value. It reads only what the agent sees, so a
+    policy can learn to imitate it, unlike an oracle that answers from hidden task data.
+    """
+    replies = [m for m in messages if m.get("role") == "user"]
+    if len(replies) >= 2:
+        found = _TOOL_OUTPUT.search(str(replies[-1].get("content", "")))
+        return f"<answer>{found.group(1) if found else ''}</answer>"
+    found = _MATH.search(str(replies[0].get("content", ""))) if replies else None
+    expr = found.group(1) if found else ""
+    for latex, python in _LATEX_OPS:
+        expr = expr.replace(latex, python)
+    return f"<python>print({expr.strip()})</python>"
+
+
+# Demonstrators an SFT config may name: "oracle" is the env's privileged oracle.
+DEMONSTRATORS: dict[str, Any] = {"oracle": "oracle", "calculator": calculator_demonstrator}
 
 
 @dataclass(frozen=True)
@@ -50,7 +84,9 @@ class SFTConfig:
         num_envs: Vector env size for collecting demonstrations and evaluating.
         policy: A policy config dict for a fresh policy (ignored when ``init`` is set).
         init: A saved policy folder to continue from, or "".
-        data: A trajectory JSONL to train on instead of fresh oracle episodes, or "".
+        data: A trajectory JSONL to train on instead of fresh demonstrations, or "".
+        demonstrator: Who plays the demonstrations: ``"oracle"`` (the env's
+            ``oracle_action()``) or ``"calculator"`` (:func:`calculator_demonstrator`).
         episodes: Oracle episodes to collect (training seeds, disjoint from held-out seeds).
         steps: Optimiser steps.
         batch_size: Trajectories per step.
@@ -71,6 +107,7 @@ class SFTConfig:
     policy: Mapping[str, Any] = field(default_factory=dict)
     init: str = ""
     data: str = ""
+    demonstrator: str = "oracle"
     episodes: int = 2000
     steps: int = 200
     batch_size: int = 32
@@ -99,6 +136,11 @@ class SFTConfig:
             raise ValueError("give sft.init (a saved policy) or sft.policy (a fresh one)")
         if self.policy:
             policy_config_from_dict(self.policy)
+        if self.demonstrator not in DEMONSTRATORS:
+            raise ValueError(
+                f"unknown sft.demonstrator {self.demonstrator!r}; "
+                f"available: {sorted(DEMONSTRATORS)}"
+            )
 
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> SFTConfig:
@@ -112,16 +154,24 @@ class SFTConfig:
         return cls(**dict(record))
 
 
-def oracle_trajectories(
-    envs: Any, policy: Policy, episodes: int, seed: int = 0
+def demonstrations(
+    envs: Any, policy: Policy, episodes: int, seed: int = 0, demonstrator: str = "oracle"
 ) -> list[Trajectory]:
-    """Play ``episodes`` oracle episodes on training seeds, tokenized for ``policy``.
+    """Play ``episodes`` demonstrations on training seeds, tokenized for ``policy``.
 
-    Episodes the oracle does not solve (or that outgrow the policy's context) are dropped.
+    Episodes the demonstrator does not solve (or that outgrow the policy's context) are
+    dropped.
+
+    Raises:
+        ValueError: If ``demonstrator`` is not in :data:`DEMONSTRATORS`.
     """
+    if demonstrator not in DEMONSTRATORS:
+        raise ValueError(
+            f"unknown demonstrator {demonstrator!r}; available: {sorted(DEMONSTRATORS)}"
+        )
     rng = np.random.default_rng([seed, 7])
     seeds = [int(s) for s in rng.integers(TRAIN_SEED_FLOOR, 2**31, episodes)]
-    trajs = collect(envs, policy, seeds, actor="oracle")
+    trajs = collect(envs, policy, seeds, actor=DEMONSTRATORS[demonstrator])
     return [t for t in trajs if t.success and not t.cut_by_length]
 
 
@@ -178,7 +228,7 @@ def train_sft(
         elif step and data_path.is_file():
             data = read_trajectories(data_path)
         else:
-            data = oracle_trajectories(envs, policy, config.episodes, config.seed)
+            data = demonstrations(envs, policy, config.episodes, config.seed, config.demonstrator)
             data_path.unlink(missing_ok=True)
             write_trajectories(data, data_path)
         if not data:
