@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from agentgym.environments.gui.apps import files, mail, settings
+from agentgym.environments.gui.apps import calendar, files, mail, settings
 from agentgym.environments.gui.apps.base import App, Template
 
 __all__ = ["APPS", "TEMPLATES"]
 
 APPS: dict[str, type[App]] = {
+    "calendar": calendar.CalendarApp,
     "files": files.FilesApp,
     "mail": mail.MailApp,
     "settings": settings.SettingsApp,
 }
 
 TEMPLATES: dict[str, Template] = {
+    **calendar.TEMPLATES,
     **files.TEMPLATES,
     **mail.TEMPLATES,
     **settings.TEMPLATES,
