@@ -72,9 +72,10 @@ class StepChecker:
                 )
             holds = holds and result
         if holds:
-            reward = max(0.0, min(STEP_REWARD, MAX_TOTAL_REWARD - self.total))
+            reward = round(max(0.0, min(STEP_REWARD, MAX_TOTAL_REWARD - self.total)), 10)
             self.total += reward
-            return StepResult(True, reward, "the step holds")
-        reward = min(0.0, max(STEP_PENALTY, MAX_TOTAL_PENALTY - self.penalty))
+            note = "" if reward else " (process reward cap reached)"
+            return StepResult(True, reward, "the step holds" + note)
+        reward = round(min(0.0, max(STEP_PENALTY, MAX_TOTAL_PENALTY - self.penalty)), 10)
         self.penalty += reward
         return StepResult(False, reward, "the step is false")

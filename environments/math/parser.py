@@ -1,0 +1,892 @@
+r"""Parse an answer written in LaTeX or plain text into a small expression tree.
+
+Why our own parser rather than sympy's ``parse_latex`` or ``parse_expr``: answers are short,
+so a hand-written tokenizer and recursive-descent parser is ~50x faster than building sympy
+objects; it never calls ``eval`` (``parse_expr`` does, which is unsafe on model output); it
+understands answer conventions sympy's parsers do not (mixed numbers ``2\frac{1}{2}``,
+thousands separators, ``\pm``, units and ``\text{}``, degrees, percentages, intervals versus
+points, matrices, relation chains); and it bounds the work (input length, nesting depth and
+node count) before anything is evaluated. sympy is still used downstream for the algebra.
+
+The tree is made of tuples whose first item is a tag:
+
+=================================  =========================================================
+``("num", Fraction, text)``        a literal number and how it was written
+``("sym", name)``                  a variable (``x``, ``x_1``, ``\alpha``)
+``("const", name)``                ``pi``, ``E``, ``I`` or ``oo``
+``("neg", a)``                     ``-a``
+``("add"|"sub"|"mul"|"div"|"pow", a, b)``
+``("pm", a, b)``                   ``a \pm b`` (``a`` is None for a leading ``\pm``)
+``("fn", name, args)``             ``sqrt``, ``root``, ``sin``.., ``ln``, ``log``, ``abs``, ..
+``("fact", a)``, ``("pct", a)``, ``("deg", a)``   ``a!``, ``a\%``, ``a^\circ``
+``("tuple", items, open, close)``  a bracketed sequence (point, vector or interval)
+``("set", items)``, ``("list", items)``, ``("union", parts)``, ``("matrix", rows)``
+``("rel", ops, exprs)``            ``a = b``, ``a < b \le c``, ``x \in S``
+``("text", words)``, ``("empty",)``, ``("reals",)``
+=================================  =========================================================
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+__all__ = ["MAX_DEPTH", "MAX_INPUT_CHARS", "MAX_NODES", "ParseError", "parse_answer"]
+
+MAX_INPUT_CHARS = 2_000
+MAX_DEPTH = 60
+MAX_NODES = 1_500
+MAX_NUMBER_DIGITS = 400
+
+Node = tuple[Any, ...]
+
+
+class ParseError(ValueError):
+    """The text is not an answer we can read (the message says why)."""
+
+
+# --- tokenizer -----------------------------------------------------------------------------
+
+_SKIP_COMMANDS = frozenset(
+    """Big Bigg Bigl Bigr bf big bigg biggl biggr bigl bigr bm boldsymbol displaystyle
+    ensuremath hspace it left limits mathop nolimits qquad quad right rm textstyle""".split()
+)
+_TEXT_COMMANDS = {"text", "textbf", "textit", "textrm", "mbox", "hbox", "textnormal", "texttt"}
+_INLINE_COMMANDS = frozenset(
+    """bar hat mathbf mathit mathnormal mathrm mathsf operatorname overline vec""".split()
+)
+_FUNCTIONS = frozenset(
+    """arccos arcsin arctan cos cosh cot csc exp lg ln log sec sin sinh tan tanh""".split()
+)
+_GREEK = frozenset(
+    """Delta Gamma Lambda Omega Phi Psi Sigma Theta Xi alpha beta chi delta epsilon eta gamma
+    iota kappa lambda mu nu omega phi psi rho sigma tau theta upsilon varepsilon varphi
+    vartheta xi zeta""".split()
+)
+_RELATIONS = {
+    "=": "=",
+    "<": "<",
+    ">": ">",
+    "le": "<=",
+    "leq": "<=",
+    "leqslant": "<=",
+    "ge": ">=",
+    "geq": ">=",
+    "geqslant": ">=",
+    "lt": "<",
+    "gt": ">",
+    "ne": "!=",
+    "neq": "!=",
+    "in": "in",
+    "approx": "=",
+    "equiv": "=",
+}
+_UNICODE = {
+    "×": "*",
+    "·": "*",
+    "⋅": "*",
+    "÷": "/",
+    "−": "-",
+    "–": "-",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
+    "±": "pm",
+    "∓": "mp",
+    "π": "pi",
+    "∞": "oo",
+    "√": "sqrt",
+    "∪": "cup",
+    "°": "deg",
+    "∈": "in",
+    "∅": "empty",
+}
+# Words that are units or filler: dropped after a quantity ("5 cm", "12 dollars").
+UNIT_WORDS = frozenset(
+    """cm mm km m meter meters metre metres centimeter centimeters kilometer kilometers
+    millimeter millimeters in inch inches ft foot feet yd yard yards mi mile miles mph kph kmh
+    kg g gram grams kilogram kilograms mg lb lbs pound pounds oz ounce ounces ton tons l liter
+    liters litre litres ml gallon gallons quart quarts cup cups pint pints s sec secs second
+    seconds min mins minute minutes h hr hrs hour hours day days week weeks month months year
+    years yr yrs dollar dollars cent cents usd euro euros unit units sq square cubic degree
+    degrees deg rad radian radians percent people person students apples items times ways
+    points marbles cookies boxes books pages balls children kids miles_per_hour per each
+    total""".split()
+)
+_PLAIN_WORDS = {
+    "sqrt": ("SQRT", None),
+    "pi": ("CONST", "pi"),
+    "inf": ("CONST", "oo"),
+    "infty": ("CONST", "oo"),
+    "infinity": ("CONST", "oo"),
+    "oo": ("CONST", "oo"),
+    "and": ("SEP", "and"),
+    "or": ("SEP", "or"),
+    "abs": ("FUNC", "abs"),
+    "floor": ("FUNC", "floor"),
+    "ceil": ("FUNC", "ceil"),
+}
+_NUMBER = re.compile(
+    r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d*)?(?:[eE][-+]?\d+(?![\d.]))?|\.\d+"
+)
+_SCI = re.compile(r"[eE][-+]?\d+$")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _number_token(text: str) -> tuple[str, Any]:
+    clean = text.replace(",", "")
+    if len(clean) > MAX_NUMBER_DIGITS:
+        raise ParseError(f"number too long ({len(clean)} digits)")
+    mantissa, exponent = clean, 0
+    sci = _SCI.search(clean)
+    if sci:
+        mantissa, exponent = clean[: sci.start()], int(sci.group(0)[1:])
+        if abs(exponent) > 1000:
+            raise ParseError("number too large: exponent beyond 1000")
+    value = Fraction(mantissa if not mantissa.endswith(".") else mantissa[:-1] or "0")
+    if exponent:
+        value *= Fraction(10) ** exponent
+    return ("NUM", (value, clean))
+
+
+def _read_group(text: str, i: int) -> tuple[str, int]:
+    """Return the content of the ``{...}`` group starting at ``text[i]`` and the index after."""
+    depth, j = 0, i
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 : j], j + 1
+        j += 1
+    raise ParseError("unbalanced braces")
+
+
+def _skip_spaces(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\n\r~":
+        i += 1
+    return i
+
+
+def tokenize(text: str) -> list[tuple[str, Any]]:
+    """Split answer text into tokens ``(kind, value)``.
+
+    Raises:
+        ParseError: On characters or commands we do not read.
+    """
+    tokens: list[tuple[str, Any]] = []
+    i, n = 0, len(text)
+    digit_args = 0  # \frac12 and \sqrt2: the next bare digits are single-digit arguments
+    while i < n:
+        c = text[i]
+        if c in " \t\n\r~$":
+            i += 1
+            continue
+        if c == "\\":
+            m = _COMMAND.match(text, i)
+            if m is None:
+                raise ParseError("dangling backslash")
+            name = m.group(1)
+            i = m.end()
+            if name in (",", "!", ";", ":", " "):
+                continue
+            if name == "\\":
+                tokens.append(("ROWSEP", None) if _in_matrix(tokens) else ("SEP", ";"))
+                continue
+            if name in _SKIP_COMMANDS:
+                if name in (
+                    "left",
+                    "right",
+                    "bigl",
+                    "bigr",
+                    "Bigl",
+                    "Bigr",
+                    "big",
+                    "Big",
+                    "biggl",
+                    "biggr",
+                    "bigg",
+                    "Bigg",
+                ):
+                    i = _skip_spaces(text, i)
+                    if i < n and text[i] == ".":
+                        i += 1
+                if name == "hspace":
+                    i = _skip_spaces(text, i)
+                    if i < n and text[i] == "{":
+                        _, i = _read_group(text, i)
+                continue
+            if name in ("{", "lbrace"):
+                tokens.append(("OPEN", "{"))
+            elif name in ("}", "rbrace"):
+                tokens.append(("CLOSE", "}"))
+            elif name in ("langle",):
+                tokens.append(("OPEN", "("))
+            elif name in ("rangle",):
+                tokens.append(("CLOSE", ")"))
+            elif name == "%":
+                tokens.append(("PCT", None))
+            elif name == "$":
+                continue
+            elif name in ("frac", "dfrac", "tfrac", "cfrac"):
+                tokens.append(("FRAC", None))
+                digit_args = 2
+            elif name in ("binom", "dbinom", "tbinom", "choose"):
+                tokens.append(("BINOM", None) if name != "choose" else ("OP", "choose"))
+                digit_args = 2 if name != "choose" else 0
+            elif name == "sqrt":
+                tokens.append(("SQRT", None))
+                i = _skip_spaces(text, i)
+                if i < n and text[i] == "[":
+                    close = text.find("]", i)
+                    if close < 0:
+                        raise ParseError("unclosed \\sqrt[")
+                    tokens.append(("ROOTIDX", parse_expression_text(text[i + 1 : close])))
+                    i = close + 1
+                digit_args = 1
+            elif name in ("cdot", "times", "ast", "cdotp"):
+                tokens.append(("OP", "*"))
+            elif name == "div":
+                tokens.append(("OP", "/"))
+            elif name in ("pm", "mp"):
+                tokens.append((name.upper(), None))
+            elif name in _RELATIONS:
+                tokens.append(("REL", _RELATIONS[name]))
+            elif name in ("cup",):
+                tokens.append(("CUP", None))
+            elif name in ("pi",):
+                tokens.append(("CONST", "pi"))
+            elif name in ("infty", "infin"):
+                tokens.append(("CONST", "oo"))
+            elif name in ("emptyset", "varnothing"):
+                tokens.append(("EMPTY", None))
+            elif name in ("circ", "degree"):
+                tokens.append(("DEG", None))
+            elif name in ("lfloor", "rfloor", "lceil", "rceil"):
+                tokens.append(("OPEN" if name[0] == "l" else "CLOSE", name[1:]))
+            elif name in ("vert", "lvert", "rvert", "mid"):
+                tokens.append(("BAR", None))
+            elif name in ("mathbb",):
+                i = _skip_spaces(text, i)
+                body, i = (
+                    _read_group(text, i) if i < n and text[i] == "{" else (text[i : i + 1], i + 1)
+                )
+                if body.strip() != "R":
+                    raise ParseError(f"unsupported set \\mathbb{{{body.strip()}}}")
+                tokens.append(("REALS", None))
+            elif name in _FUNCTIONS:
+                tokens.append(("FUNC", "ln" if name == "lg" else name))
+            elif name in _GREEK:
+                tokens.append(("SYM", name))
+            elif name in _TEXT_COMMANDS:
+                i = _skip_spaces(text, i)
+                if i >= n or text[i] != "{":
+                    raise ParseError(f"\\{name} needs a {{...}} argument")
+                body, i = _read_group(text, i)
+                i = _text_tokens(body, tokens, text, i)
+            elif name in _INLINE_COMMANDS:
+                i = _skip_spaces(text, i)
+                if i < n and text[i] == "{":
+                    body, i = _read_group(text, i)
+                    if name == "operatorname" and body.strip() in _FUNCTIONS | {
+                        "abs",
+                        "floor",
+                        "ceil",
+                    }:
+                        tokens.append(("FUNC", body.strip()))
+                    else:
+                        tokens.append(("LBRACE", None))
+                        tokens.extend(tokenize(body))
+                        tokens.append(("RBRACE", None))
+            elif name == "begin":
+                i = _skip_spaces(text, i)
+                env, i = _read_group(text, i)
+                if env.strip("*") not in (
+                    "pmatrix",
+                    "bmatrix",
+                    "matrix",
+                    "vmatrix",
+                    "Bmatrix",
+                    "array",
+                    "smallmatrix",
+                ):
+                    raise ParseError(f"unsupported environment {env}")
+                if env == "array":
+                    i = _skip_spaces(text, i)
+                    if i < n and text[i] == "{":
+                        _, i = _read_group(text, i)
+                tokens.append(("BEGIN", None))
+            elif name == "end":
+                i = _skip_spaces(text, i)
+                _, i = _read_group(text, i)
+                tokens.append(("END", None))
+            elif name == "prime":
+                raise ParseError("primes are not supported")
+            else:
+                raise ParseError(f"unsupported command \\{name}")
+            continue
+        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+            if digit_args:
+                tokens.append(("NUM", (Fraction(int(c)), c)))
+                digit_args -= 1
+                i += 1
+                continue
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            literal = m.group(0)
+            # "1,234" is a thousands separator only if the comma-separated groups are exact.
+            tokens.append(_number_token(literal))
+            i = m.end()
+            continue
+        digit_args = 0
+        if c.isalpha() and c.isascii():
+            m = _WORD.match(text, i)
+            assert m is not None
+            word = m.group(0)
+            i = m.end()
+            _word_tokens(word, tokens)
+            continue
+        if c in _UNICODE:
+            mapped = _UNICODE[c]
+            i += 1
+            if mapped in ("*", "/", "-"):
+                tokens.append(("OP", mapped))
+            elif mapped in ("<=", ">=", "!=", "in"):
+                tokens.append(("REL", mapped))
+            elif mapped in ("pm", "mp"):
+                tokens.append((mapped.upper(), None))
+            elif mapped == "pi":
+                tokens.append(("CONST", "pi"))
+            elif mapped == "oo":
+                tokens.append(("CONST", "oo"))
+            elif mapped == "sqrt":
+                tokens.append(("SQRT", None))
+            elif mapped == "cup":
+                tokens.append(("CUP", None))
+            elif mapped == "deg":
+                tokens.append(("DEG", None))
+            elif mapped == "empty":
+                tokens.append(("EMPTY", None))
+            continue
+        i += 1
+        if c == "*" and i < n and text[i] == "*":
+            tokens.append(("OP", "^"))
+            i += 1
+        elif c in "+-*/^_!":
+            tokens.append(("OP", c))
+        elif c == ",":
+            tokens.append(("COMMA", None))
+        elif c == ";":
+            tokens.append(("SEP", ";"))
+        elif c in "<>=":
+            if i < n and text[i] == "=" and c in "<>":
+                tokens.append(("REL", c + "="))
+                i += 1
+            elif c == "=" and i < n and text[i] == "=":
+                tokens.append(("REL", "="))
+                i += 1
+            else:
+                tokens.append(("REL", c))
+        elif c in "([":
+            tokens.append(("OPEN", c))
+        elif c in ")]":
+            tokens.append(("CLOSE", c))
+        elif c == "{":
+            tokens.append(("LBRACE", None))
+        elif c == "}":
+            tokens.append(("RBRACE", None))
+        elif c == "|":
+            tokens.append(("BAR", None))
+        elif c == "%":
+            tokens.append(("PCT", None))
+        elif c == "&":
+            tokens.append(("AMP", None))
+        elif c == "'":
+            raise ParseError("primes are not supported")
+        elif c in ':?"`':
+            raise ParseError(f"unexpected character {c!r}")
+        else:
+            raise ParseError(f"unexpected character {c!r}")
+    return tokens
+
+
+def _in_matrix(tokens: list[tuple[str, Any]]) -> bool:
+    depth = 0
+    for kind, _ in tokens:
+        if kind == "BEGIN":
+            depth += 1
+        elif kind == "END":
+            depth -= 1
+    return depth > 0
+
+
+def _text_tokens(body: str, tokens: list[tuple[str, Any]], text: str, i: int) -> int:
+    r"""Turn ``\text{body}`` into tokens; units are dropped together with a following ``^2``."""
+    words = body.strip()
+    low = words.lower().strip(" .")
+    if not low:
+        return i
+    if low in ("or", "and", ",", "or,", "and,"):
+        tokens.append(("SEP", low.strip(",")))
+        return i
+    letters = re.fullmatch(r"\(?([A-Ea-e])\)?", words)
+    if letters:
+        tokens.append(("WORD", letters.group(1).upper()))
+        return i
+    if re.fullmatch(r"[\d\s.,+\-*/()]+", words):
+        tokens.extend(tokenize(words))
+        return i
+    parts = re.findall(r"[A-Za-z]+", low)
+    if parts and all(p in UNIT_WORDS for p in parts):
+        # A unit: also swallow its exponent (cm^2) so it does not apply to the number.
+        m = re.match(r"\s*\^\s*(\{\s*\d\s*\}|\d)", text[i:])
+        if m:
+            i += m.end()
+        tokens.append(("UNIT", low))
+        return i
+    tokens.append(("WORD", low))
+    return i
+
+
+def _word_tokens(word: str, tokens: list[tuple[str, Any]]) -> None:
+    low = word.lower()
+    if word in _PLAIN_WORDS:
+        tokens.append(_PLAIN_WORDS[word])
+    elif low in _FUNCTIONS:
+        tokens.append(("FUNC", "ln" if low == "lg" else low))
+    elif word in _GREEK:
+        tokens.append(("SYM", word))
+    elif len(word) == 1:
+        if word == "e":
+            tokens.append(("CONST", "E"))
+        elif word == "i":
+            tokens.append(("CONST", "I"))
+        else:
+            tokens.append(("SYM", word))
+    elif low in ("yes", "no", "true", "false", "none", "undefined", "even", "odd", "neither"):
+        tokens.append(("WORD", low))
+    elif low in UNIT_WORDS and len(word) >= 2:
+        tokens.append(("UNIT", low))
+    elif len(word) <= 3 and word.islower():
+        # xy, abc: a product of single-letter variables.
+        for ch in word:
+            _word_tokens(ch, tokens)
+    else:
+        tokens.append(("WORD", low))
+
+
+# --- parser --------------------------------------------------------------------------------
+
+_PRIMARY_START = {"NUM", "SYM", "CONST", "FUNC", "FRAC", "SQRT", "BINOM", "OPEN", "LBRACE", "BEGIN"}
+_CLOSERS = {"(": (")", "]"), "[": ("]", ")"), "{": ("}",), "floor": ("floor",), "ceil": ("ceil",)}
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, Any]]):
+        self.toks = tokens
+        self.pos = 0
+        self.depth = 0
+        self.nodes = 0
+        self.abs_depth = 0
+
+    # helpers
+    def peek(self, k: int = 0) -> tuple[str, Any]:
+        j = self.pos + k
+        return self.toks[j] if j < len(self.toks) else ("EOF", None)
+
+    def take(self) -> tuple[str, Any]:
+        tok = self.peek()
+        self.pos += 1
+        return tok
+
+    def expect(self, kind: str, value: Any = None) -> None:
+        tok = self.take()
+        if tok[0] != kind or (value is not None and tok[1] != value):
+            raise ParseError(f"expected {value or kind}, found {tok[1] or tok[0]}")
+
+    def node(self, *items: Any) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ParseError(f"answer too complex (more than {MAX_NODES} nodes)")
+        return tuple(items)
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"answer nested too deeply (more than {MAX_DEPTH} levels)")
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # grammar
+    def answer(self) -> Node:
+        items = self.items(top=True)
+        if self.peek()[0] != "EOF":
+            tok = self.peek()
+            raise ParseError(f"unexpected {tok[1] or tok[0]}")
+        if len(items) == 1:
+            return items[0]
+        return self.node("list", tuple(items))
+
+    def items(self, top: bool = False) -> list[Node]:
+        out: list[Node] = []
+        while True:
+            while self.peek()[0] in ("SEP", "COMMA") and (top or self.peek()[0] == "COMMA"):
+                self.take()
+                if not top:
+                    break
+            if self.peek()[0] in ("EOF", "CLOSE", "RBRACE", "END", "AMP", "ROWSEP"):
+                break
+            out.append(self.relation())
+            while self.peek()[0] == "UNIT":
+                self.take()
+            if self.peek()[0] == "COMMA" or (top and self.peek()[0] == "SEP"):
+                self.take()
+                continue
+            break
+        return out
+
+    def relation(self) -> Node:
+        first = self.union()
+        ops, exprs = [], [first]
+        while self.peek()[0] == "REL":
+            ops.append(self.take()[1])
+            exprs.append(self.union())
+        if not ops:
+            return first
+        return self.node("rel", tuple(ops), tuple(exprs))
+
+    def union(self) -> Node:
+        first = self.expr()
+        if self.peek()[0] != "CUP":
+            return first
+        parts = [first]
+        while self.peek()[0] == "CUP":
+            self.take()
+            parts.append(self.expr())
+        return self.node("union", tuple(parts))
+
+    def expr(self) -> Node:
+        self.enter()
+        if self.peek()[0] in ("PM", "MP"):
+            self.take()
+            left: Node | None = self.node("pm", None, self.term())
+        else:
+            left = self.term()
+        while True:
+            kind, value = self.peek()
+            if kind == "OP" and value in ("+", "-"):
+                self.take()
+                left = self.node("add" if value == "+" else "sub", left, self.term())
+            elif kind in ("PM", "MP"):
+                self.take()
+                left = self.node("pm", left, self.term())
+            else:
+                break
+        self.leave()
+        assert left is not None
+        return left
+
+    def term(self) -> Node:
+        left = self.unary()
+        while True:
+            kind, value = self.peek()
+            if kind == "OP" and value in ("*", "/"):
+                self.take()
+                left = self.node("mul" if value == "*" else "div", left, self.unary())
+            elif kind == "OP" and value == "choose":
+                self.take()
+                left = self.node("fn", "binom", (left, self.unary()))
+            elif self.starts_primary():
+                left = self.implicit(left, self.power())
+            else:
+                return left
+
+    def implicit(self, left: Node, right: Node) -> Node:
+        # 2\frac{1}{2} is the mixed number 5/2 (positive integer, proper fraction of integers).
+        if (
+            left[0] == "num"
+            and right[0] == "div"
+            and len(right) == 4
+            and right[1][0] == "num"
+            and right[2][0] == "num"
+            and left[1].denominator == 1
+            and "." not in left[2]
+            and right[1][1].denominator == 1
+            and right[2][1].denominator == 1
+            and 0 < right[1][1] < right[2][1]
+        ):
+            return self.node("add", left, right)
+        return self.node("mul", left, right)
+
+    def starts_primary(self) -> bool:
+        kind, value = self.peek()
+        if kind == "BAR":
+            return self.abs_depth == 0
+        if kind == "OPEN" and value in ("floor", "ceil"):
+            return True
+        return kind in _PRIMARY_START
+
+    def unary(self) -> Node:
+        kind, value = self.peek()
+        if kind == "OP" and value in ("-", "+"):
+            self.take()
+            self.enter()
+            operand = self.unary()
+            self.leave()
+            return self.node("neg", operand) if value == "-" else operand
+        if kind in ("PM", "MP"):
+            self.take()
+            return self.node("pm", None, self.unary())
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.postfix(self.primary())
+        if self.peek() == ("OP", "^"):
+            self.take()
+            if self.peek()[0] == "DEG":
+                self.take()
+                return self.postfix(self.node("deg", base))
+            self.enter()
+            if self.peek()[0] == "LBRACE":
+                exponent = self.group()
+                if exponent[0] == "deg" and exponent[1] is None:
+                    return self.postfix(self.node("deg", base))
+            else:
+                exponent = self.unary_power()
+            self.leave()
+            return self.postfix(self.node("pow", base, exponent))
+        return base
+
+    def unary_power(self) -> Node:
+        kind, value = self.peek()
+        if kind == "OP" and value == "-":
+            self.take()
+            return self.node("neg", self.unary_power())
+        return self.power()
+
+    def postfix(self, node: Node) -> Node:
+        while True:
+            kind, value = self.peek()
+            if kind == "OP" and value == "!":
+                self.take()
+                node = self.node("fact", node)
+            elif kind == "PCT":
+                self.take()
+                node = self.node("pct", node)
+            elif kind == "DEG":
+                self.take()
+                node = self.node("deg", node)
+            elif kind == "OP" and value == "_" and node[0] == "sym":
+                self.take()
+                sub = self.take()
+                if sub[0] == "LBRACE":
+                    parts = []
+                    while self.peek()[0] not in ("RBRACE", "EOF"):
+                        parts.append(str(self.take()[1]))
+                    self.expect("RBRACE")
+                    label = "".join(p if not isinstance(p, tuple) else str(p) for p in parts)
+                else:
+                    label = sub[1][1] if sub[0] == "NUM" else str(sub[1])
+                node = self.node("sym", f"{node[1]}_{label}")
+            else:
+                return node
+
+    def group(self) -> Node:
+        """A ``{...}`` LaTeX group, or a single primary when there are no braces."""
+        if self.peek()[0] == "LBRACE":
+            self.take()
+            if self.peek()[0] == "DEG":
+                self.take()
+                self.expect("RBRACE")
+                return ("deg", None)
+            self.enter()
+            items = self.items()
+            self.leave()
+            self.expect("RBRACE")
+            if len(items) != 1:
+                return self.node("set", tuple(items)) if items else ("empty",)
+            return items[0]
+        return self.postfix(self.primary())
+
+    def primary(self) -> Node:
+        kind, value = self.take()
+        if kind == "NUM":
+            return self.node("num", value[0], value[1])
+        if kind == "SYM":
+            return self.node("sym", value)
+        if kind == "CONST":
+            return self.node("const", value)
+        if kind == "EMPTY":
+            return self.node("empty")
+        if kind == "REALS":
+            return self.node("reals")
+        if kind == "WORD":
+            words = [value]
+            while self.peek()[0] in ("WORD", "UNIT"):
+                words.append(self.take()[1])
+            return self.node("text", " ".join(words))
+        if kind == "FRAC":
+            self.enter()
+            num = self.group()
+            den = self.group()
+            self.leave()
+            # The 4th item marks a LaTeX fraction (2\frac{1}{2} reads as a mixed number).
+            return self.node("div", num, den, "frac")
+        if kind == "BINOM":
+            n = self.group()
+            k = self.group()
+            return self.node("fn", "binom", (n, k))
+        if kind == "SQRT":
+            index = None
+            if self.peek()[0] == "ROOTIDX":
+                index = self.take()[1]
+            if self.peek()[0] == "OPEN" and self.peek()[1] == "(":
+                arg = self.primary()
+            else:
+                arg = self.group()
+            if index is None:
+                return self.node("fn", "sqrt", (arg,))
+            return self.node("fn", "root", (arg, index))
+        if kind == "FUNC":
+            return self.function(value)
+        if kind == "LBRACE":
+            self.pos -= 1
+            inner = self.group()
+            return inner
+        if kind == "BAR":
+            self.abs_depth += 1
+            self.enter()
+            inner = self.expr()
+            self.leave()
+            self.abs_depth -= 1
+            self.expect("BAR")
+            return self.node("fn", "abs", (inner,))
+        if kind == "OPEN":
+            return self.bracketed(value)
+        if kind == "BEGIN":
+            return self.matrix()
+        if kind == "EOF":
+            raise ParseError("incomplete expression")
+        raise ParseError(f"unexpected {value if value is not None else kind}")
+
+    def function(self, name: str) -> Node:
+        exponent = None
+        base = None
+        for _ in range(2):
+            if self.peek() == ("OP", "^") and exponent is None:
+                self.take()
+                exponent = self.group()
+            elif self.peek() == ("OP", "_") and base is None and name == "log":
+                self.take()
+                base = self.group()
+        if self.peek()[0] == "OPEN" and self.peek()[1] == "(":
+            arg = self.primary()
+        elif self.peek()[0] == "LBRACE":
+            arg = self.group()
+        else:
+            # \sin 2x: the argument runs to the next + or -.
+            self.enter()
+            arg = self.power()
+            while self.starts_primary() and self.peek()[0] != "FUNC":
+                arg = self.node("mul", arg, self.power())
+            self.leave()
+        if arg[0] == "tuple":
+            raise ParseError(f"{name} takes one argument")
+        out = self.node("fn", name, (arg,) if base is None else (arg, base))
+        if exponent is not None:
+            if exponent[0] == "neg" and exponent[1] == ("num", Fraction(1), "1"):
+                raise ParseError(f"inverse function notation {name}^{{-1}} is not supported")
+            out = self.node("pow", out, exponent)
+        return out
+
+    def bracketed(self, opener: str) -> Node:
+        self.enter()
+        items = self.items()
+        self.leave()
+        kind, closer = self.take()
+        if kind != "CLOSE" or closer not in _CLOSERS[opener]:
+            raise ParseError(f"unbalanced brackets: {opener} closed by {closer or kind}")
+        if opener in ("floor", "ceil"):
+            if len(items) != 1:
+                raise ParseError(f"\\l{opener} needs one expression")
+            return self.node("fn", opener, (items[0],))
+        if opener == "{":
+            return self.node("set", tuple(items)) if items else self.node("empty")
+        if not items:
+            raise ParseError("empty brackets")
+        if len(items) == 1 and closer == {"(": ")", "[": "]"}[opener]:
+            return items[0]
+        return self.node("tuple", tuple(items), opener, closer)
+
+    def matrix(self) -> Node:
+        rows: list[tuple[Node, ...]] = []
+        row: list[Node] = []
+        while True:
+            kind, _ = self.peek()
+            if kind == "END":
+                self.take()
+                break
+            if kind == "EOF":
+                raise ParseError("unclosed matrix environment")
+            if kind == "AMP":
+                self.take()
+                continue
+            if kind == "ROWSEP":
+                self.take()
+                if row:
+                    rows.append(tuple(row))
+                row = []
+                continue
+            self.enter()
+            row.append(self.relation())
+            self.leave()
+        if row:
+            rows.append(tuple(row))
+        if not rows or len({len(r) for r in rows}) != 1:
+            raise ParseError("matrix rows have different lengths")
+        return self.node("matrix", tuple(rows))
+
+
+def parse_expression_text(text: str) -> Node:
+    r"""Parse a single expression (used for ``\sqrt[n]`` indices)."""
+    node = parse_answer(text)
+    if node[0] in ("list", "rel", "set", "tuple"):
+        raise ParseError("expected one expression")
+    return node
+
+
+_MIXED_PLAIN = re.compile(r"^\s*(-?)(\d+)\s+(\d+)\s*/\s*(\d+)\s*$")
+_THIN_THOUSANDS = re.compile(r"(?<=\d)(?:\\,|\{,\}|\\ |\\!)(?=\d{3}(?!\d))")
+
+
+def parse_answer(text: str) -> Node:
+    """Parse answer text (LaTeX or plain) into a tree.
+
+    Raises:
+        ParseError: If the text is empty, too long, too deep, too large or unreadable.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_INPUT_CHARS:
+        raise ParseError(f"answer too long ({len(text)} characters; limit {MAX_INPUT_CHARS})")
+    text = text.strip()
+    if not text:
+        raise ParseError("empty answer")
+    text = _THIN_THOUSANDS.sub("", text)
+    m = _MIXED_PLAIN.match(text)
+    if m and 0 < int(m.group(3)) < int(m.group(4)):
+        value = int(m.group(2)) + Fraction(int(m.group(3)), int(m.group(4)))
+        value = -value if m.group(1) else value
+        return ("num", value, text)
+    tokens = tokenize(text)
+    if not tokens:
+        raise ParseError("empty answer")
+    return _Parser(tokens).answer()
