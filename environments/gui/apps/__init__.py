@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentgym.environments.gui.apps import calendar, files, mail, settings
+from agentgym.environments.gui.apps import calendar, files, mail, settings, shop
 from agentgym.environments.gui.apps.base import App, Template
 
 __all__ = ["APPS", "TEMPLATES"]
@@ -12,6 +12,7 @@ APPS: dict[str, type[App]] = {
     "files": files.FilesApp,
     "mail": mail.MailApp,
     "settings": settings.SettingsApp,
+    "shop": shop.ShopApp,
 }
 
 TEMPLATES: dict[str, Template] = {
@@ -19,4 +20,5 @@ TEMPLATES: dict[str, Template] = {
     **files.TEMPLATES,
     **mail.TEMPLATES,
     **settings.TEMPLATES,
+    **shop.TEMPLATES,
 }

@@ -283,7 +283,7 @@ class CalendarApp(App):
         root.add(bar)
         gy = top + 30
         grid = Widget("table", f"{MONTH_NAMES[m0 - 1]} {y0}", "cal:grid", (8, gy, 430, 334))
-        cw, ch = 61, 52
+        cw, ch = 61, 50
         for i, wd in enumerate(WEEKDAYS):
             grid.add(Widget("label", wd, "", (10 + i * cw + 20, gy, cw, 14), style="muted"))
         first = dt.date(y0, m0, 1)

@@ -1,0 +1,847 @@
+"""A web shop: catalogue with category tabs and search, product page, cart and checkout form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from agentgym.environments.gui.apps.base import (
+    CONTENT_TOP,
+    App,
+    Op,
+    Template,
+    call,
+    fill,
+    menubar,
+    pick,
+    reveal,
+    window,
+)
+from agentgym.environments.gui.widgets import Widget
+from agentgym.tools.base import ToolCall
+
+if TYPE_CHECKING:
+    from agentgym.environments.gui.screen import Screen
+
+__all__ = ["ShopApp", "TEMPLATES"]
+
+CATEGORIES = {
+    "Shirts": (
+        "Oxford Shirt",
+        "Linen Shirt",
+        "Flannel Shirt",
+        "Polo Shirt",
+        "Denim Shirt",
+        "T-Shirt",
+    ),
+    "Trousers": ("Chinos", "Cargo Pants", "Slim Jeans", "Joggers", "Shorts"),
+    "Shoes": ("Running Shoes", "Leather Boots", "Canvas Sneakers", "Sandals", "Loafers"),
+    "Hats": ("Wool Beanie", "Baseball Cap", "Sun Hat", "Bucket Hat"),
+    "Bags": ("Tote Bag", "Backpack", "Messenger Bag", "Duffel Bag"),
+}
+VARIANTS = {"easy": ("",), "medium": ("", "Classic "), "hard": ("", "Classic ", "Premium ")}
+COLORS = ("Red", "Blue", "Black", "White", "Green", "Grey")
+SIZES = {
+    "Shirts": ("S", "M", "L", "XL"),
+    "Trousers": ("S", "M", "L", "XL"),
+    "Shoes": ("38", "39", "40", "41", "42", "43", "44"),
+    "Hats": ("One size",),
+    "Bags": ("One size",),
+}
+SIZE_WORDS = {"S": "small", "M": "medium", "L": "large", "XL": "extra large"}
+COUNTRIES = (
+    "Germany",
+    "France",
+    "Spain",
+    "Italy",
+    "Netherlands",
+    "United Kingdom",
+    "United States",
+)
+TABS = ("All", *CATEGORIES)
+LIST = "shop:list"
+ROWS = 13
+FORM = ("name", "street", "city", "zip", "country")
+STREETS = ("12 Elm Street", "7 Harbour Road", "301 Main Avenue", "45 Station Lane", "9 Mill Court")
+CITIES = ("Springfield", "Riverton", "Lakeside", "Hillview", "Oakdale")
+
+
+def _norm(items: Sequence[Sequence[Any]]) -> tuple[tuple[Any, ...], ...]:
+    """Merge identical lines and sort: ``(pid, color, size, qty)`` tuples."""
+    merged: dict[tuple[Any, ...], int] = {}
+    for pid, color, size, qty in items:
+        merged[(pid, color, size)] = merged.get((pid, color, size), 0) + int(qty)
+    return tuple(sorted((*k, q) for k, q in merged.items() if q > 0))
+
+
+class ShopApp(App):
+    """A shop with a catalogue, product options, a cart and a validated checkout form."""
+
+    name = "shop"
+    title = "Shop"
+
+    def __init__(self, world: int, difficulty: str, setup: Sequence[Op] = ()):
+        super().__init__(world, difficulty, setup)
+        self.ui: dict[str, Any] = {
+            "page": "catalog",
+            "tab": "All",
+            "search": "",
+            "product": None,
+            "choice": {"color": "", "size": "", "qty": "1"},
+            "form": {
+                "name": "",
+                "street": "",
+                "city": "",
+                "zip": "",
+                "country": COUNTRIES[0],
+                "shipping": "Standard",
+                "gift": False,
+            },
+            "error": "",
+            "last_order": None,
+        }
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        """Return a catalogue whose size grows with the difficulty."""
+        products = []
+        for cat, names in CATEGORIES.items():
+            for variant in VARIANTS[difficulty]:
+                for name in names:
+                    colors = sorted(pick(rng, COLORS, int(rng.integers(2, 5))), key=COLORS.index)
+                    price = int(rng.integers(8, 120)) + (40 if variant == "Premium " else 0)
+                    products.append(
+                        {
+                            "id": len(products),
+                            "name": variant + name,
+                            "category": cat,
+                            "price": price * 100 + int(rng.choice([0, 50, 99])),
+                            "colors": colors,
+                            "sizes": list(SIZES[cat]),
+                        }
+                    )
+        return {"products": products, "cart": [], "orders": []}
+
+    # --- model -----------------------------------------------------------------------------
+
+    def product(self, pid: int) -> dict[str, Any]:
+        """Return product ``pid``."""
+        return self.state["products"][pid]
+
+    def apply(self, op: Op) -> None:
+        """Apply ``cart`` (set the cart) or ``order`` (place an order, emptying the cart)."""
+        if op["op"] == "cart":
+            self.state["cart"] = [list(i) for i in _norm(op["items"])]
+        elif op["op"] == "order":
+            self.state["orders"].append(
+                {
+                    "items": [list(i) for i in _norm(op["items"])],
+                    **{k: op["address"][k] for k in FORM},
+                    "shipping": op["shipping"],
+                    "gift": op.get("gift", False),
+                }
+            )
+            self.state["cart"] = []
+        else:
+            raise ValueError(f"unknown shop op {op['op']!r}")
+
+    def snapshot(self, goal: Sequence[Op]) -> Any:
+        """The cart and every order."""
+        orders = tuple(
+            (_norm(o["items"]), *(o[k] for k in FORM), o["shipping"], o["gift"])
+            for o in self.state["orders"]
+        )
+        return (_norm(self.state["cart"]), orders)
+
+    def op_done(self, op: Op) -> bool:
+        """Return whether the cart holds ``op["items"]`` or such an order was placed."""
+        if op["op"] == "cart":
+            return _norm(self.state["cart"]) == _norm(op["items"])
+        want = (
+            _norm(op["items"]),
+            *(op["address"][k] for k in FORM),
+            op["shipping"],
+            op.get("gift", False),
+        )
+        return any(
+            (_norm(o["items"]), *(o[k] for k in FORM), o["shipping"], o["gift"]) == want
+            for o in self.state["orders"]
+        )
+
+    # --- ui --------------------------------------------------------------------------------
+
+    def _go(self, page: str) -> None:
+        if page == "checkout" and not self.state["cart"]:
+            self.ui["error"] = "your cart is empty"
+            return
+        self.ui.update(page=page, error="")
+
+    def _open_product(self, pid: int) -> None:
+        p = self.product(pid)
+        self.ui.update(page="product", product=pid, error="")
+        self.ui["choice"] = {"color": p["colors"][0], "size": p["sizes"][0], "qty": "1"}
+
+    def _add(self) -> None:
+        c = self.ui["choice"]
+        q = c["qty"].strip()
+        if not q.isdigit() or not 1 <= int(q) <= 20:
+            self.ui["error"] = "Quantity must be a number from 1 to 20"
+            return
+        cart = self.state["cart"] + [[self.ui["product"], c["color"], c["size"], int(q)]]
+        self.state["cart"] = [list(i) for i in _norm(cart)]
+        self.ui["error"] = f"Added {q} to the cart"
+
+    def _set_qty(self, i: int, text: str) -> None:
+        t = text.strip()
+        if t.isdigit() and 1 <= int(t) <= 20:
+            self.state["cart"][i][3] = int(t)
+            self.ui["error"] = ""
+        else:
+            self.ui["error"] = "Quantity must be a number from 1 to 20"
+
+    def _remove(self, i: int) -> None:
+        del self.state["cart"][i]
+
+    def _place(self) -> None:
+        f = self.ui["form"]
+        missing = [k for k in FORM if not str(f[k]).strip()]
+        if missing:
+            self.ui["error"] = f"Please fill in: {', '.join(missing)}"
+            return
+        if not f["zip"].strip().isdigit():
+            self.ui["error"] = "ZIP code must be digits"
+            return
+        self.apply(
+            {
+                "op": "order",
+                "items": self.state["cart"],
+                "address": {k: f[k].strip() for k in FORM},
+                "shipping": f["shipping"],
+                "gift": f["gift"],
+            }
+        )
+        self.ui.update(page="confirm", error="", last_order=1000 + len(self.state["orders"]))
+
+    def cart_total(self) -> int:
+        """The cart's total in cents."""
+        return sum(self.product(p)["price"] * q for p, _c, _s, q in self.state["cart"])
+
+    def listed(self) -> list[dict[str, Any]]:
+        """Products of the current tab matching the search, by name."""
+        q = self.ui["search"].strip().lower()
+        tab = self.ui["tab"]
+        return sorted(
+            (
+                p
+                for p in self.state["products"]
+                if (tab == "All" or p["category"] == tab) and (not q or q in p["name"].lower())
+            ),
+            key=lambda p: p["name"],
+        )
+
+    def view(self, screen: Screen) -> Widget:
+        """Header (tabs, search, cart) and the current page."""
+        ui = self.ui
+        root = window(self, "Shop")
+        root.add(
+            menubar(
+                [
+                    (
+                        "Shop",
+                        [
+                            ("Catalogue", lambda: self._go("catalog")),
+                            ("Cart", lambda: self._go("cart")),
+                            ("Checkout", lambda: self._go("checkout")),
+                        ],
+                    )
+                ]
+            )
+        )
+        top = CONTENT_TOP
+        head = Widget("tablist", "Categories", "", (0, top, 640, 24))
+        x = 6
+        for t in TABS:
+            w = 14 + 6 * len(t)
+            head.add(
+                Widget(
+                    "tab",
+                    t,
+                    f"shop:tab:{t}",
+                    (x, top + 2, w, 22),
+                    selected=ui["page"] == "catalog" and ui["tab"] == t,
+                    on_click=lambda t=t: ui.update(tab=t, page="catalog", error=""),
+                )
+            )
+            x += w + 2
+        head.add(
+            Widget(
+                "textbox",
+                "Search products",
+                "shop:search",
+                (x + 8, top + 3, 150, 18),
+                value=ui["search"],
+                on_input=lambda t: ui.update(search=t),
+                on_enter=lambda: ui.update(page="catalog", error=""),
+            )
+        )
+        n = sum(i[3] for i in self.state["cart"])
+        head.add(
+            Widget(
+                "button",
+                f"Cart ({n})",
+                "shop:cart",
+                (560, top + 3, 74, 18),
+                on_click=lambda: self._go("cart"),
+            )
+        )
+        root.add(head)
+        body = top + 28
+        page = ui["page"]
+        if page == "catalog":
+            self._catalog(root, screen, body)
+        elif page == "product":
+            self._product_page(root, body)
+        elif page == "cart":
+            self._cart_page(root, body)
+        else:
+            self._checkout_page(root, body)
+        if ui["error"]:
+            style = "muted" if ui["error"].startswith("Added") else "error"
+            root.add(Widget("label", ui["error"], "shop:message", (20, 364, 420, 16), style=style))
+        if page == "confirm":
+            dlg = Widget(
+                "dialog",
+                "Order placed",
+                "shop:confirm",
+                (200, 140, 240, 100),
+                on_close=lambda: self._go("catalog"),
+            )
+            dlg.add(
+                Widget(
+                    "label",
+                    f"Thank you! Order #{ui['last_order']} is on its way.",
+                    "",
+                    (210, 170, 220, 18),
+                )
+            )
+            dlg.add(
+                Widget(
+                    "button",
+                    "OK",
+                    "shop:ok",
+                    (360, 210, 64, 20),
+                    on_click=lambda: self._go("catalog"),
+                    style="primary",
+                )
+            )
+            root.add(dlg)
+        return root
+
+    def _catalog(self, root: Widget, screen: Screen, body: int) -> None:
+        items = self.listed()
+        first = screen.scroll_window(LIST, len(items), ROWS)
+        lst = Widget(
+            "list",
+            "Products",
+            LIST,
+            (10, body, 620, ROWS * 24 + 8),
+            scroll=(first, ROWS, len(items)),
+        )
+        for i, p in enumerate(items[first : first + ROWS]):
+            lst.add(
+                Widget(
+                    "listitem",
+                    f"{p['name']} | {p['category']} | ${p['price'] / 100:.2f} | {', '.join(p['colors'])}",
+                    f"shop:product:{p['id']}",
+                    (12, body + 4 + i * 24, 600, 22),
+                    on_click=lambda pid=p["id"]: self._open_product(pid),
+                    style="cols:10,200,300,380",
+                )
+            )
+        if not items:
+            lst.add(
+                Widget("label", "No products match", "", (20, body + 8, 300, 18), style="muted")
+            )
+        root.add(lst)
+
+    def _product_page(self, root: Widget, body: int) -> None:
+        p = self.product(self.ui["product"])
+        c = self.ui["choice"]
+        card = Widget("group", p["name"], "shop:productcard", (10, body, 620, 320), style="card")
+        card.add(
+            Widget("heading", p["name"], "", (24, body + 8, 400, 20)),
+            Widget(
+                "label",
+                f"${p['price'] / 100:.2f}  -  {p['category']}",
+                "",
+                (24, body + 30, 300, 16),
+                style="muted",
+            ),
+            Widget("label", "Colour", "", (24, body + 60, 80, 20)),
+        )
+        rg = Widget("radiogroup", "Colour", "shop:color", (110, body + 60, 500, 20))
+        for i, col in enumerate(p["colors"]):
+            rg.add(
+                Widget(
+                    "radio",
+                    col,
+                    f"shop:color:{col}",
+                    (110 + i * 80, body + 60, 76, 20),
+                    checked=c["color"] == col,
+                    on_click=lambda col=col: c.__setitem__("color", col),
+                )
+            )
+        card.add(rg, Widget("label", "Size", "", (24, body + 90, 80, 20)))
+        card.add(
+            Widget(
+                "combobox",
+                "Size",
+                "shop:size",
+                (110, body + 90, 120, 20),
+                value=c["size"],
+                options=tuple(p["sizes"]),
+                on_input=lambda v: c.__setitem__("size", v),
+            ),
+            Widget("label", "Quantity", "", (24, body + 120, 80, 20)),
+            Widget(
+                "textbox",
+                "Quantity",
+                "shop:qty",
+                (110, body + 120, 60, 20),
+                value=c["qty"],
+                on_input=lambda v: c.__setitem__("qty", v),
+                on_enter=self._add,
+            ),
+            Widget(
+                "button",
+                "Add to cart",
+                "shop:add",
+                (110, body + 156, 100, 24),
+                on_click=self._add,
+                style="primary",
+            ),
+            Widget(
+                "button",
+                "Back",
+                "shop:back",
+                (220, body + 156, 60, 24),
+                on_click=lambda: self._go("catalog"),
+            ),
+        )
+        root.add(card)
+
+    def _cart_page(self, root: Widget, body: int) -> None:
+        cart = self.state["cart"]
+        table = Widget("table", "Cart", "shop:carttable", (10, body, 620, 300))
+        table.add(
+            Widget(
+                "label",
+                "Item | Colour | Size | Qty | Price",
+                "",
+                (12, body + 2, 616, 18),
+                style="header cols:10,220,300,380,470",
+            )
+        )
+        for i, (pid, color, size, qty) in enumerate(cart):
+            p = self.product(pid)
+            y = body + 24 + i * 26
+            row = Widget(
+                "row",
+                f"{p['name']} | {color} | {size} | | ${p['price'] * qty / 100:.2f}",
+                f"shop:line:{i}",
+                (12, y, 616, 24),
+                style="cols:10,220,300,380,470",
+            )
+            row.add(
+                Widget(
+                    "textbox",
+                    f"Quantity of {p['name']}",
+                    f"shop:qty:{i}",
+                    (390, y + 2, 50, 20),
+                    value=str(qty),
+                    on_input=lambda t, i=i: self._set_qty(i, t),
+                ),
+                Widget(
+                    "button",
+                    "Remove",
+                    f"shop:remove:{i}",
+                    (550, y + 2, 70, 20),
+                    on_click=lambda i=i: self._remove(i),
+                ),
+            )
+            table.add(row)
+        if not cart:
+            table.add(
+                Widget("label", "Your cart is empty", "", (24, body + 28, 300, 18), style="muted")
+            )
+        root.add(table)
+        root.add(
+            Widget(
+                "label", f"Total: ${self.cart_total() / 100:.2f}", "shop:total", (380, 340, 120, 18)
+            ),
+            Widget(
+                "button",
+                "Continue shopping",
+                "shop:continue",
+                (12, 340, 130, 22),
+                on_click=lambda: self._go("catalog"),
+            ),
+            Widget(
+                "button",
+                "Checkout",
+                "shop:checkout",
+                (530, 338, 96, 24),
+                on_click=lambda: self._go("checkout"),
+                disabled=not cart,
+                style="primary",
+            ),
+        )
+
+    def _checkout_page(self, root: Widget, body: int) -> None:
+        f = self.ui["form"]
+        form = Widget("group", "Shipping address", "shop:form", (10, body, 620, 300), style="card")
+        form.add(Widget("heading", "Checkout", "", (24, body + 6, 200, 20)))
+        y = body + 34
+        for label, key in (
+            ("Full name", "name"),
+            ("Street", "street"),
+            ("City", "city"),
+            ("ZIP code", "zip"),
+        ):
+            form.add(
+                Widget("label", label, "", (24, y, 90, 20)),
+                Widget(
+                    "textbox",
+                    label,
+                    f"shop:f:{key}",
+                    (120, y, 260, 20),
+                    value=f[key],
+                    on_input=lambda t, key=key: f.__setitem__(key, t),
+                    on_enter=self._place,
+                ),
+            )
+            y += 26
+        form.add(
+            Widget("label", "Country", "", (24, y, 90, 20)),
+            Widget(
+                "combobox",
+                "Country",
+                "shop:f:country",
+                (120, y, 180, 20),
+                value=f["country"],
+                options=COUNTRIES,
+                on_input=lambda v: f.__setitem__("country", v),
+            ),
+        )
+        y += 28
+        form.add(Widget("label", "Shipping", "", (24, y, 90, 20)))
+        rg = Widget("radiogroup", "Shipping", "shop:f:shipping", (120, y, 300, 20))
+        for i, opt in enumerate(("Standard", "Express")):
+            rg.add(
+                Widget(
+                    "radio",
+                    opt,
+                    f"shop:f:shipping:{opt}",
+                    (120 + i * 110, y, 100, 20),
+                    checked=f["shipping"] == opt,
+                    on_click=lambda o=opt: f.__setitem__("shipping", o),
+                )
+            )
+        form.add(rg)
+        y += 26
+        form.add(
+            Widget(
+                "checkbox",
+                "Gift wrap",
+                "shop:f:gift",
+                (120, y, 150, 20),
+                checked=f["gift"],
+                on_click=lambda: f.__setitem__("gift", not f["gift"]),
+            )
+        )
+        form.add(
+            Widget("label", f"Total: ${self.cart_total() / 100:.2f}", "", (400, body + 34, 200, 18))
+        )
+        form.add(
+            Widget(
+                "button",
+                "Back to cart",
+                "shop:tocart",
+                (24, body + 270, 100, 22),
+                on_click=lambda: self._go("cart"),
+            ),
+            Widget(
+                "button",
+                "Place order",
+                "shop:place",
+                (510, body + 268, 100, 24),
+                on_click=self._place,
+                style="primary",
+            ),
+        )
+        root.add(form)
+
+    # --- oracle ----------------------------------------------------------------------------
+
+    def _fix_cart(self, screen: Screen, target: tuple[tuple[Any, ...], ...]) -> ToolCall:
+        ui = self.ui
+        want = {t[:3]: t[3] for t in target}
+        cart = self.state["cart"]
+        for i, (pid, color, size, qty) in enumerate(cart):
+            key = (pid, color, size)
+            if key not in want or want[key] < qty or (want[key] > qty and ui["page"] == "cart"):
+                if ui["page"] != "cart":
+                    return call(screen, "click", "shop:cart")
+                if key not in want:
+                    return call(screen, "click", f"shop:remove:{i}")
+                return call(screen, "type", f"shop:qty:{i}", text=str(want[key]))
+        have = {tuple(i[:3]): i[3] for i in cart}
+        for (pid, color, size), qty in want.items():
+            missing = qty - have.get((pid, color, size), 0)
+            if missing <= 0:
+                continue
+            if ui["page"] == "product" and ui["product"] == pid:
+                step = fill(
+                    screen,
+                    {f"shop:color:{color}": True, "shop:size": size, "shop:qty": str(missing)},
+                )
+                return step or call(screen, "click", "shop:add")
+            p = self.product(pid)
+            if ui["page"] != "catalog":
+                return call(screen, "click", f"shop:tab:{p['category']}")
+            if ui["search"] and ui["search"].lower() not in p["name"].lower():
+                return call(screen, "type", "shop:search", text="")
+            if ui["tab"] not in ("All", p["category"]):
+                return call(screen, "click", f"shop:tab:{p['category']}")
+            items = self.listed()
+            return reveal(screen, LIST, items.index(p), f"shop:product:{pid}")
+        raise AssertionError("cart already matches")
+
+    def oracle(self, screen: Screen, goal: Sequence[Op]) -> ToolCall:
+        """Fix the cart line by line, then fill the checkout form and place the order."""
+        if screen.open_key is not None:
+            return ToolCall("key", {"name": "Escape"})
+        todo = [op for op in goal if not self.op_done(op)]
+        if not todo:
+            if self.ui["page"] == "confirm":
+                return call(screen, "click", "shop:ok")
+            return ToolCall("done", {})
+        op = todo[0]
+        if self.ui["page"] == "confirm":
+            return call(screen, "click", "shop:ok")
+        target = _norm(op["items"])
+        if _norm(self.state["cart"]) != target:
+            return self._fix_cart(screen, target)
+        if op["op"] == "cart":
+            raise AssertionError("cart op not done but cart matches")
+        if self.ui["page"] != "checkout":
+            if self.ui["page"] != "cart":
+                return call(screen, "click", "shop:cart")
+            return call(screen, "click", "shop:checkout")
+        desired: dict[str, Any] = {f"shop:f:{k}": op["address"][k] for k in FORM}
+        desired[f"shop:f:shipping:{op['shipping']}"] = True
+        desired["shop:f:gift"] = op.get("gift", False)
+        return fill(screen, desired) or call(screen, "click", "shop:place")
+
+
+# --- task templates ------------------------------------------------------------------------
+
+
+def _world(rng: np.random.Generator, difficulty: str) -> tuple[int, ShopApp]:
+    seed = int(rng.integers(2**31))
+    return seed, ShopApp(seed, difficulty)
+
+
+def _data(seed: int, goal: list[Op], setup: list[Op] | None = None) -> dict[str, Any]:
+    return {"app": "shop", "world": seed, "setup": setup or [], "goal": goal}
+
+
+def _line(
+    rng: np.random.Generator, app: ShopApp, qty: int = 1, category: str | None = None
+) -> list[Any]:
+    products = [p for p in app.state["products"] if category is None or p["category"] == category]
+    p = pick(rng, products)
+    return [p["id"], pick(rng, p["colors"]), pick(rng, p["sizes"]), qty]
+
+
+def _say(app: ShopApp, line: Sequence[Any]) -> str:
+    p = app.product(line[0])
+    size = line[2]
+    what = f'{line[3]} x "{p["name"]}" in {line[1]}'
+    return what + ("" if size == "One size" else f", size {size}")
+
+
+def _address(rng: np.random.Generator) -> dict[str, str]:
+    first, last = (
+        pick(rng, ("Mara", "Jon", "Aiko", "Pavel", "Lucia")),
+        pick(rng, ("Klein", "Moreau", "Sato", "Novak")),
+    )
+    return {
+        "name": f"{first} {last}",
+        "street": pick(rng, STREETS),
+        "city": pick(rng, CITIES),
+        "zip": str(int(rng.integers(10000, 99999))),
+        "country": pick(rng, COUNTRIES),
+    }
+
+
+def _say_address(a: dict[str, str]) -> str:
+    return f"{a['name']}, {a['street']}, {a['zip']} {a['city']}, {a['country']}"
+
+
+def add_to_cart(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Add one item (two on hard) to the cart."""
+    seed, app = _world(rng, difficulty)
+    lines = [_line(rng, app, 1 if difficulty == "easy" else int(rng.integers(2, 4)))]
+    if difficulty == "hard":
+        lines.append(_line(rng, app, 1))
+    prompt = (
+        "In the Shop, add "
+        + " and ".join(_say(app, ln) for ln in lines)
+        + " to the cart. Do not check out."
+    )
+    return prompt, _data(seed, [{"op": "cart", "items": lines}])
+
+
+def buy_shirts(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Buy two shirts of a colour and size and check out with an address."""
+    seed, app = _world(rng, difficulty)
+    shirts = [p for p in app.state["products"] if p["category"] == "Shirts"]
+    p = pick(rng, shirts)
+    color, size = pick(rng, p["colors"]), pick(rng, ("S", "M", "L", "XL"))
+    qty = 2 if difficulty != "hard" else 3
+    addr = _address(rng)
+    shipping = "Standard" if difficulty == "easy" else "Express"
+    op = {
+        "op": "order",
+        "items": [[p["id"], color, size, qty]],
+        "address": addr,
+        "shipping": shipping,
+        "gift": False,
+    }
+    prompt = (
+        f'In the Shop, buy {qty} {SIZE_WORDS[size]} {color.lower()} "{p["name"]}" and check out with the '
+        f"address {_say_address(addr)} and {shipping.lower()} shipping."
+    )
+    return prompt, _data(seed, [op])
+
+
+def buy_two(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Buy two different products and check out (gift wrapped on hard)."""
+    seed, app = _world(rng, difficulty)
+    a = _line(rng, app, 1)
+    b = _line(rng, app, 1 + int(difficulty != "easy"))
+    while b[0] == a[0]:
+        b = _line(rng, app, b[3])
+    addr = _address(rng)
+    gift = difficulty == "hard"
+    op = {"op": "order", "items": [a, b], "address": addr, "shipping": "Express", "gift": gift}
+    prompt = (
+        f"In the Shop, buy {_say(app, a)} and {_say(app, b)}; check out to {_say_address(addr)} with express shipping"
+        + (" and gift wrap" if gift else "")
+        + "."
+    )
+    return prompt, _data(seed, [op])
+
+
+def _prefill(rng: np.random.Generator, app: ShopApp, n: int) -> list[list[Any]]:
+    lines: list[list[Any]] = []
+    while len(lines) < n:
+        ln = _line(rng, app, int(rng.integers(1, 3)))
+        if all(ln[0] != x[0] for x in lines):
+            lines.append(ln)
+    return lines
+
+
+def remove_item(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Remove one item from a pre-filled cart (and check out on hard)."""
+    seed, app = _world(rng, difficulty)
+    lines = _prefill(rng, app, 2 if difficulty == "easy" else 3)
+    gone = pick(rng, lines)
+    rest = [ln for ln in lines if ln is not gone]
+    name = app.product(gone[0])["name"]
+    setup = [{"op": "cart", "items": lines}]
+    if difficulty == "hard":
+        addr = _address(rng)
+        goal = [
+            {"op": "order", "items": rest, "address": addr, "shipping": "Standard", "gift": False}
+        ]
+        prompt = f'In the Shop, remove "{name}" from the cart and check out to {_say_address(addr)} with standard shipping.'
+    else:
+        goal = [{"op": "cart", "items": rest}]
+        prompt = f'In the Shop, remove "{name}" from the cart. Do not check out.'
+    return prompt, _data(seed, goal, setup)
+
+
+def change_quantity(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Change the quantity of a cart line (two lines on hard)."""
+    seed, app = _world(rng, difficulty)
+    lines = _prefill(rng, app, 3)
+    k = 2 if difficulty == "hard" else 1
+    chosen = pick(rng, list(range(3)), k)
+    new = [list(ln) for ln in lines]
+    parts = []
+    for i in chosen:
+        q = int(rng.integers(3, 7))
+        new[i][3] = q
+        parts.append(f'"{app.product(lines[i][0])["name"]}" to {q}')
+    prompt = (
+        "In the Shop, change the quantity of "
+        + " and ".join(parts)
+        + " in the cart. Do not check out."
+    )
+    return prompt, _data(seed, [{"op": "cart", "items": new}], [{"op": "cart", "items": lines}])
+
+
+def cheapest(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Add the cheapest product of a category to the cart."""
+    seed, app = _world(rng, difficulty)
+    cat = pick(rng, list(CATEGORIES))
+    p = min(
+        (x for x in app.state["products"] if x["category"] == cat),
+        key=lambda x: (x["price"], x["name"]),
+    )
+    color, size = p["colors"][0], p["sizes"][-1]
+    prompt = f"In the Shop, add the cheapest item in {cat} to the cart, in {color}" + (
+        "" if size == "One size" else f", size {size}"
+    )
+    return prompt + ". Do not check out.", _data(
+        seed, [{"op": "cart", "items": [[p["id"], color, size, 1]]}]
+    )
+
+
+def checkout_cart(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Check out a pre-filled cart with an address and shipping option."""
+    seed, app = _world(rng, difficulty)
+    lines = _prefill(rng, app, {"easy": 1, "medium": 2, "hard": 3}[difficulty])
+    addr = _address(rng)
+    shipping = pick(rng, ("Standard", "Express"))
+    gift = difficulty == "hard"
+    op = {"op": "order", "items": lines, "address": addr, "shipping": shipping, "gift": gift}
+    prompt = (
+        f"In the Shop, check out the items in the cart to {_say_address(addr)} with {shipping.lower()} shipping"
+        + (" and gift wrap" if gift else "")
+    )
+    return prompt + ".", _data(seed, [op], [{"op": "cart", "items": lines}])
+
+
+def search_add(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
+    """Find a product (a large catalogue on harder levels) and add several to the cart."""
+    seed, app = _world(rng, difficulty)
+    ln = _line(rng, app, int(rng.integers(2, 5)))
+    prompt = f"In the Shop, find and add {_say(app, ln)} to the cart. Do not check out."
+    return prompt, _data(seed, [{"op": "cart", "items": [ln]}])
+
+
+TEMPLATES: dict[str, Template] = {
+    "shop-add": add_to_cart,
+    "shop-buy-shirts": buy_shirts,
+    "shop-buy-two": buy_two,
+    "shop-remove": remove_item,
+    "shop-quantity": change_quantity,
+    "shop-cheapest": cheapest,
+    "shop-checkout-cart": checkout_cart,
+    "shop-search-add": search_add,
+}
