@@ -13,7 +13,15 @@ from typing import Any
 from agentgym.sandboxes.base import Sandbox, SandboxError
 from agentgym.sandboxes.result import ExecResult
 
-__all__ = ["BACKENDS", "ExecResult", "Sandbox", "SandboxError", "make_sandbox"]
+__all__ = [
+    "BACKENDS",
+    "ExecResult",
+    "Sandbox",
+    "SandboxError",
+    "close_shared_pools",
+    "make_sandbox",
+    "shared_pool",
+]
 
 BACKENDS = ("local", "docker")
 
@@ -23,22 +31,46 @@ def make_sandbox(
 ) -> Sandbox:
     """Create a sandbox for one episode.
 
+    Sandboxes of one backend share a warm pool: by default the process-wide one (see
+    :func:`shared_pool`), or the pool passed as ``pool=``.
+
     Args:
         backend: ``"local"`` (no daemon needed) or ``"docker"``.
         timeout_s: Default wall-clock limit per call in seconds.
-        memory_mb: Memory limit per call in MiB.
-        **kwargs: Backend-specific options (see the backend classes).
+        memory_mb: Memory each call may allocate, in MiB.
+        **kwargs: Backend options: ``pool`` (``None`` for the shared pool, ``"private"``, or a
+            pool object), ``processes``, ``file_mb``, ``open_files``, ``output_bytes``.
 
     Returns:
         A :class:`Sandbox`; use it as a context manager or call ``close()``.
 
     Raises:
         ValueError: If ``backend`` is unknown or a limit is invalid.
+        SandboxError: If the backend cannot be used (e.g. no Docker engine is reachable).
     """
     if backend == "local":
         from agentgym.sandboxes.local import LocalSandbox
 
         return LocalSandbox(timeout_s=timeout_s, memory_mb=memory_mb, **kwargs)
     if backend == "docker":
-        raise SandboxError("the docker backend is not available yet")
+        from agentgym.sandboxes.docker_backend import DockerSandbox
+
+        return DockerSandbox(timeout_s=timeout_s, memory_mb=memory_mb, **kwargs)
     raise ValueError(f"unknown sandbox backend {backend!r}; choose one of {BACKENDS}")
+
+
+def shared_pool(backend: str = "local", **options: Any) -> Any:
+    """The process-wide pool of ``backend`` that sandboxes use by default.
+
+    See :func:`agentgym.sandboxes.shared.shared_pool`.
+    """
+    from agentgym.sandboxes.shared import shared_pool as get
+
+    return get(backend, **options)
+
+
+def close_shared_pools() -> None:
+    """Close this process's shared pools (they also close at interpreter exit)."""
+    from agentgym.sandboxes.shared import close_shared_pools as close
+
+    close()

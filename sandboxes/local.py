@@ -1,64 +1,245 @@
-"""The local backend: each call runs in a fresh, resource-limited Python process."""
+"""The local backend: a warm fork server per pool, one isolated child per call."""
 
 from __future__ import annotations
 
 import os
-import selectors
-import shutil
-import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
+import warnings
+import weakref
 from pathlib import Path
+from typing import Any
 
-from agentgym.sandboxes.base import FileData, Sandbox, SandboxError, check_relative_path
+from agentgym.sandboxes.base import FileData, Sandbox, SandboxError
+from agentgym.sandboxes.fs import remove_tree
+from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, SandboxPool
 from agentgym.sandboxes.result import ExecResult
 
-__all__ = ["LocalSandbox"]
+__all__ = ["DEFAULT_PRELOAD", "LocalPool", "LocalSandbox", "PoolSandbox"]
 
-OUTPUT_LIMIT_BYTES = 1 << 20
-
-# The child sets its own limits before running the user's code, so no preexec_fn is needed
-# (preexec_fn is unsafe when other threads exist).
-_BOOTSTRAP = r"""
-import os, resource, sys
-cpu, mem, nproc, fsize, nofile = (int(v) for v in sys.argv[1:6])
-def lim(which, value):
-    try:
-        resource.setrlimit(which, (value, value))
-    except (ValueError, OSError):
-        pass
-lim(resource.RLIMIT_CPU, cpu)
-lim(resource.RLIMIT_AS, mem)
-lim(resource.RLIMIT_NPROC, nproc)
-lim(resource.RLIMIT_FSIZE, fsize)
-lim(resource.RLIMIT_NOFILE, nofile)
-lim(resource.RLIMIT_CORE, 0)
-sys.argv = ["main.py"]
-sys.path[0] = os.getcwd()
-src = sys.stdin.read()
-sys.stdin.close()
-sys.stdin = open(os.devnull)
-import __main__
-__main__.__dict__["__file__"] = "main.py"
-exec(compile(src, "main.py", "exec"), __main__.__dict__)
-"""
-
-_SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+SERVER_SCRIPT = Path(__file__).with_name("server.py")
+DEFAULT_PRELOAD = ("numpy", "sympy")
+_ISOLATION_MODES = ("auto", "namespaces", "none")
+_warned = threading.Event()
 
 
-class LocalSandbox(Sandbox):
-    """Runs each call as a fresh Python process with rlimits in a private temp workspace.
+class _ServerProcess:
+    """The running server and its temporary directory; cleaned up exactly once."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], pool_dir: str) -> None:
+        self.proc = proc
+        self.pool_dir = pool_dir
+
+    def stop(self) -> None:
+        # The server kills its calls and exits when its socket closes; SIGKILL is the backstop
+        # (each call's supervisor dies with it through its parent-death signal).
+        try:
+            self.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        remove_tree(self.pool_dir)
+
+
+class LocalPool(SandboxPool):
+    """A warm fork server on this machine, shared by any number of :class:`LocalSandbox`.
+
+    The server starts on first use, imports ``preload`` once, and forks one child per call.
+    Each child gets fresh user, pid, network, mount, ipc and uts namespaces where the kernel
+    allows; otherwise the pool warns once and isolates with rlimits only (and no network
+    isolation).
+
+    Args:
+        preload: Modules the server imports once so calls start with them loaded (missing
+            ones are skipped).
+        isolation: ``"auto"`` (namespaces where possible), ``"namespaces"`` (fail without
+            them) or ``"none"`` (rlimits only, no warning).
+        python: The interpreter that runs the server and the calls.
+    """
+
+    backend = "local"
+
+    def __init__(
+        self,
+        preload: tuple[str, ...] | list[str] = DEFAULT_PRELOAD,
+        isolation: str = "auto",
+        python: str = sys.executable,
+    ) -> None:
+        if isolation not in _ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {_ISOLATION_MODES}, got {isolation!r}")
+        if isinstance(preload, str) or not all(
+            isinstance(m, str) and m.isidentifier() for m in preload
+        ):
+            raise ValueError(f"preload must be a sequence of module names, got {preload!r}")
+        super().__init__()
+        self.preload = tuple(preload)
+        self.isolation_mode = isolation
+        self.python = python
+        self._server: _ServerProcess | None = None
+        self._finalizer: weakref.finalize | None = None
+
+    @property
+    def server_pid(self) -> int | None:
+        """The process id of the running server, if any."""
+        return self._server.proc.pid if self._server is not None else None
+
+    def _launch(self) -> socket.socket:
+        pool_dir = tempfile.mkdtemp(prefix="agentgym-pool-")
+        workspaces = os.path.join(pool_dir, "ws")
+        # Others may traverse (calls run as another uid when we are root) but never list it.
+        os.mkdir(workspaces)
+        os.chmod(pool_dir, 0o711)
+        os.chmod(workspaces, 0o711)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        log = open(os.path.join(pool_dir, "server.log"), "wb")  # noqa: SIM115 - handed to Popen
+        try:
+            proc = subprocess.Popen(
+                [
+                    self.python,
+                    "-I",
+                    str(SERVER_SCRIPT),
+                    "--fd",
+                    str(theirs.fileno()),
+                    "--workspaces",
+                    workspaces,
+                    "--isolate",
+                    self.isolation_mode,
+                    "--preload",
+                    ",".join(self.preload),
+                ],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                cwd=pool_dir,
+                env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
+                start_new_session=True,
+            )
+        except OSError as exc:
+            ours.close()
+            remove_tree(pool_dir)
+            raise SandboxError(f"could not start the sandbox server: {exc}") from exc
+        finally:
+            theirs.close()
+            log.close()
+        self._server = _ServerProcess(proc, pool_dir)
+        self._finalizer = weakref.finalize(self, _ServerProcess.stop, self._server)
+        return ours
+
+    def _terminate(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._server = None
+        self._finalizer = None
+
+    def _after_fork(self) -> None:
+        # The parent's server is the parent's to stop.
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        self._server = None
+        self._finalizer = None
+
+    def _diagnostics(self) -> str:
+        if self._server is None:
+            return ""
+        try:
+            text = Path(self._server.pool_dir, "server.log").read_text(errors="replace")
+        except OSError:
+            return ""
+        return f"\nserver log:\n{text[-2000:]}" if text.strip() else ""
+
+    def _on_hello(self, hello: dict[str, Any]) -> None:
+        if hello.get("isolation") != "namespaces" and self.isolation_mode == "auto":
+            if not _warned.is_set():
+                _warned.set()
+                warnings.warn(
+                    "agentgym local sandbox: "
+                    + (hello.get("reason") or "namespaces unavailable")
+                    + ". Calls are limited by rlimits but can see the host file system and "
+                    "network; use the docker backend for untrusted code.",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+
+
+class PoolSandbox(Sandbox):
+    """One episode's sandbox: a workspace on a (possibly shared) :class:`SandboxPool`.
+
+    Args:
+        pool: The pool whose server runs the calls.
+        limits: Per-call resource limits.
+        owns_pool: Close the pool when this sandbox is closed.
+    """
+
+    def __init__(self, pool: SandboxPool, limits: CallLimits, owns_pool: bool = False) -> None:
+        self.pool = pool
+        self.limits = limits
+        self.timeout_s = limits.timeout_s
+        self.memory_mb = limits.memory_mb
+        self._owns_pool = owns_pool
+        self._state = {"ws": pool.new_workspace(), "closed": False}
+        self._finalizer = weakref.finalize(self, _drop_workspace, pool, self._state, owns_pool)
+
+    @property
+    def workspace_id(self) -> str:
+        """The opaque name of the current episode's workspace."""
+        return self._state["ws"]
+
+    def run(
+        self, code: str, files: FileData | None = None, timeout_s: float | None = None
+    ) -> ExecResult:
+        """Run ``code`` in this episode's workspace; see :meth:`Sandbox.run`."""
+        self._check_open()
+        if files:
+            self.write_files(files)
+        limit = self.limits.timeout_s if timeout_s is None else timeout_s
+        return self.pool.run(self._state["ws"], code, self.limits, limit)
+
+    def write_files(self, files: FileData) -> None:
+        """Write files into the workspace (relative name -> text or bytes)."""
+        self._check_open()
+        self.pool.write_files(self._state["ws"], files)
+
+    def reset(self) -> None:
+        """Start a new episode: drop the workspace and use a fresh, empty one."""
+        self._check_open()
+        old = self._state["ws"]
+        self._state["ws"] = self.pool.new_workspace()
+        self.pool.drop_workspace(old)
+
+    def close(self) -> None:
+        """Delete the workspace (and stop the pool if this sandbox owns it)."""
+        self._finalizer()
+
+    def _check_open(self) -> None:
+        if self._state["closed"]:
+            raise SandboxError("sandbox is closed")
+
+
+def _drop_workspace(pool: SandboxPool, state: dict[str, Any], owns_pool: bool) -> None:
+    state["closed"] = True
+    if owns_pool:
+        pool.close()
+    else:
+        pool.drop_workspace(state["ws"])
+
+
+class LocalSandbox(PoolSandbox):
+    """A sandbox on a :class:`LocalPool` (the process-wide shared one by default).
 
     Args:
         timeout_s: Default wall-clock limit per call in seconds.
-        memory_mb: Address-space limit per call in MiB.
-        max_processes: Limit on processes/threads the call may create.
-        max_file_mb: Largest file the call may write, in MiB.
-        max_open_files: Limit on open file descriptors.
-        output_limit_bytes: Bytes of stdout and of stderr kept; the rest is read and dropped.
+        memory_mb: Memory each call may allocate, in MiB.
+        pool: ``None`` for the process-wide shared local pool, ``"private"`` for a pool of
+            this sandbox's own (stopped at close), or a :class:`LocalPool` to share.
+        processes: Processes and threads a call may have at once.
+        file_mb: Largest file a call may write, in MiB.
+        open_files: Open file descriptors a call may hold.
+        output_bytes: Bytes of stdout and of stderr kept per call; the rest is dropped and
+            ``output_truncated`` is set.
     """
 
     def __init__(
@@ -66,201 +247,20 @@ class LocalSandbox(Sandbox):
         timeout_s: float = 10.0,
         memory_mb: int = 512,
         *,
-        max_processes: int = 64,
-        max_file_mb: int = 64,
-        max_open_files: int = 256,
-        output_limit_bytes: int = OUTPUT_LIMIT_BYTES,
+        pool: LocalPool | str | None = None,
+        processes: int = 64,
+        file_mb: int = 64,
+        open_files: int = 256,
+        output_bytes: int = OUTPUT_LIMIT_BYTES,
     ) -> None:
-        if not timeout_s or timeout_s <= 0:
-            raise ValueError(f"timeout_s must be > 0, got {timeout_s!r}")
-        if not isinstance(memory_mb, int) or memory_mb < 32:
-            raise ValueError(f"memory_mb must be an int >= 32, got {memory_mb!r}")
-        self.timeout_s = float(timeout_s)
-        self.memory_mb = memory_mb
-        self.max_processes = max_processes
-        self.max_file_mb = max_file_mb
-        self.max_open_files = max_open_files
-        self.output_limit_bytes = output_limit_bytes
-        self._lock = threading.Lock()
-        self._closed = False
-        self._workspace: Path | None = None
+        limits = CallLimits(timeout_s, memory_mb, processes, file_mb, open_files, output_bytes)
+        owns = False
+        if pool is None:
+            from agentgym.sandboxes.shared import shared_pool
 
-    @property
-    def workspace(self) -> Path:
-        """The host directory holding this episode's files (created on first use)."""
-        if self._closed:
-            raise SandboxError("sandbox is closed")
-        if self._workspace is None:
-            self._workspace = Path(tempfile.mkdtemp(prefix="agentgym-ws-"))
-        return self._workspace
-
-    def write_files(self, files: FileData) -> None:
-        """Write files into the workspace (relative name -> text or bytes)."""
-        with self._lock:
-            root = self.workspace
-            for name, data in files.items():
-                rel = check_relative_path(name)
-                target = root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                # Never follow a link the code may have planted in the workspace.
-                if target.is_symlink():
-                    target.unlink()
-                payload = data.encode() if isinstance(data, str) else bytes(data)
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(payload)
-
-    def run(
-        self, code: str, files: FileData | None = None, timeout_s: float | None = None
-    ) -> ExecResult:
-        """Run ``code`` in a fresh process; see :meth:`Sandbox.run`."""
-        if not isinstance(code, str):
-            raise TypeError(f"code must be a str, got {type(code).__name__}")
-        if files:
-            self.write_files(files)
-        limit = self.timeout_s if timeout_s is None else float(timeout_s)
-        with self._lock:
-            return self._run(code, limit)
-
-    def _run(self, code: str, timeout_s: float) -> ExecResult:
-        cpu_limit = max(1, int(timeout_s + 1))
-        args = [
-            sys.executable,
-            "-I",
-            "-c",
-            _BOOTSTRAP,
-            str(cpu_limit),
-            str(self.memory_mb << 20),
-            str(self.max_processes),
-            str(self.max_file_mb << 20),
-            str(self.max_open_files),
-        ]
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.workspace,
-            env=dict(_SAFE_ENV),
-            start_new_session=True,
-            close_fds=True,
-        )
-        try:
-            proc.stdin.write(code.encode("utf-8", errors="surrogatepass"))
-        except BrokenPipeError:
-            pass
-        finally:
-            try:
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-        out, err, truncated, timed_out = self._collect(proc, start + timeout_s)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        # Sweep anything the program left in its process group.
-        _killpg(proc.pid)
-        wall_ms = (time.monotonic() - start) * 1000.0
-        stderr = err.decode("utf-8", errors="replace")
-        exit_code = proc.returncode
-        cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000.0
-        if exit_code in (-signal.SIGXCPU, -signal.SIGKILL) and cpu_ms >= timeout_s * 1000:
-            timed_out = True
-        oom = not timed_out and exit_code != 0 and "MemoryError" in stderr[-2000:]
-        return ExecResult(
-            stdout=out.decode("utf-8", errors="replace"),
-            stderr=stderr,
-            exit_code=exit_code,
-            timed_out=timed_out,
-            oom_killed=oom,
-            wall_ms=wall_ms,
-            cpu_ms=cpu_ms,
-            max_rss_kb=int(usage.ru_maxrss),
-            output_truncated=truncated,
-        )
-
-    def _collect(
-        self, proc: subprocess.Popen[bytes], deadline: float
-    ) -> tuple[bytes, bytes, bool, bool]:
-        """Read both pipes until EOF, the deadline, or the program's exit.
-
-        Reading continues past the capture limit (the excess is dropped) so a program that
-        prints without end cannot block on a full pipe.
-        """
-        assert proc.stdout is not None and proc.stderr is not None
-        out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
-        bufs = {out_fd: bytearray(), err_fd: bytearray()}
-        truncated = False
-        timed_out = False
-        exited_at: float | None = None
-        with selectors.DefaultSelector() as sel:
-            sel.register(out_fd, selectors.EVENT_READ)
-            sel.register(err_fd, selectors.EVENT_READ)
-            while sel.get_map():
-                now = time.monotonic()
-                if now >= deadline:
-                    timed_out = exited_at is None
-                    break
-                if exited_at is None and _has_exited(proc.pid):
-                    exited_at = now
-                # Once the program has exited, a descendant holding the pipes open gets a
-                # short grace period to flush, then is killed with the process group.
-                if exited_at is not None and now - exited_at > 0.2:
-                    break
-                for key, _ in sel.select(min(deadline - now, 0.05)):
-                    chunk = os.read(key.fd, 65536)
-                    if not chunk:
-                        sel.unregister(key.fd)
-                        continue
-                    buf = bufs[key.fd]
-                    room = self.output_limit_bytes - len(buf)
-                    if len(chunk) > room:
-                        truncated = True
-                        chunk = chunk[: max(room, 0)]
-                    buf += chunk
-        # Pipes closed early (e.g. the program closed stdout) but it may still be running.
-        while not timed_out and exited_at is None and not _has_exited(proc.pid):
-            if time.monotonic() >= deadline:
-                timed_out = True
-                break
-            time.sleep(0.005)
-        _killpg(proc.pid)
-        proc.stdout.close()
-        proc.stderr.close()
-        return bytes(bufs[out_fd]), bytes(bufs[err_fd]), truncated, timed_out
-
-    def reset(self) -> None:
-        """Start a new episode with a fresh, empty workspace."""
-        with self._lock:
-            self._remove_workspace()
-
-    def close(self) -> None:
-        """Remove the workspace; the sandbox cannot be used afterwards."""
-        with self._lock:
-            self._remove_workspace()
-            self._closed = True
-
-    def _remove_workspace(self) -> None:
-        if self._workspace is not None:
-            shutil.rmtree(self._workspace, ignore_errors=True)
-            self._workspace = None
-
-    def __del__(self) -> None:
-        if getattr(self, "_workspace", None) is not None:
-            shutil.rmtree(self._workspace, ignore_errors=True)
-
-
-def _has_exited(pid: int) -> bool:
-    """True when ``pid`` has exited; the zombie is left for ``wait4`` to collect its usage."""
-    try:
-        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        return True
-    return info is not None
-
-
-def _killpg(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+            pool = shared_pool("local")
+        elif pool == "private":
+            pool, owns = LocalPool(), True
+        elif not isinstance(pool, LocalPool):
+            raise ValueError(f"pool must be None, 'private' or a LocalPool, got {pool!r}")
+        super().__init__(pool, limits, owns_pool=owns)

@@ -1,0 +1,1045 @@
+"""The sandbox fork server: one per pool, forks one isolated child per call.
+
+This file is run as a script (``python -I server.py ...``) on the host by the local backend and
+inside the container by the Docker backend, so it uses the standard library only and works on
+Python 3.10+. It never imports agentgym.
+
+Start-up: isolate the server itself (a new user and mount namespace whose root holds only the
+Python installation, a few device nodes and the workspaces), import the preload modules once,
+then serve requests from one client over a unix stream socket. Messages are length-prefixed
+JSON; a ``run`` request carries the two pipe ends for the call's stdout and stderr as
+``SCM_RIGHTS`` file descriptors, so output never passes through the server.
+
+Each call: the server forks a supervisor, which enters fresh user, pid, mount, network, ipc
+and uts namespaces, binds its episode's workspace at ``/workspace``, hides the other
+workspaces, then forks the program as pid 1 of the new pid namespace. The program mounts a
+fresh ``/proc``, sets its rlimits, drops every capability and runs the code. Killing the
+supervisor (at the time limit) kills the whole pid namespace. Where namespaces are not
+available the same steps run without them: rlimits, a separate uid when the server is root,
+and a child-subreaper sweep that kills whatever the call left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import ctypes
+import errno
+import json
+import os
+import re
+import resource
+import secrets
+import selectors
+import shutil
+import signal
+import socket
+import stat
+import struct
+import sys
+import time
+import traceback
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 256 << 20
+WORKSPACE_NAME = re.compile(r"^[0-9a-f]{32}$")
+SANDBOX_UID = 1000
+HOST_NOBODY = 65534
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+# --------------------------------------------------------------------------- wire format
+
+
+def send_message(sock: socket.socket, message: dict, fds: list[int] | tuple[int, ...] = ()) -> None:
+    """Send one length-prefixed JSON message, with file descriptors attached to its first byte."""
+    body = json.dumps(message, separators=(",", ":")).encode()
+    data = struct.pack("!I", len(body)) + body
+    if fds:
+        sent = socket.send_fds(sock, [data], list(fds))
+        data = data[sent:]
+    if data:
+        sock.sendall(data)
+
+
+class MessageReader:
+    """Reassembles messages from a stream socket, queueing the file descriptors that arrive."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.fds: list[int] = []
+
+    def feed(self) -> bool:
+        """Read what is available; return False at end of stream."""
+        data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 20, 16)
+        self.fds.extend(fds)
+        if not data:
+            return False
+        self.buffer += data
+        return True
+
+    def messages(self):
+        """Yield every complete message buffered so far."""
+        while len(self.buffer) >= 4:
+            (size,) = struct.unpack("!I", self.buffer[:4])
+            if size > MAX_MESSAGE_BYTES:
+                raise ValueError(f"message of {size} bytes exceeds the limit")
+            if len(self.buffer) < 4 + size:
+                return
+            body = bytes(self.buffer[4 : 4 + size])
+            del self.buffer[: 4 + size]
+            yield json.loads(body)
+
+    def take_fds(self, count: int) -> list[int]:
+        """Remove and return the next ``count`` received descriptors."""
+        taken, self.fds = self.fds[:count], self.fds[count:]
+        return taken
+
+
+# --------------------------------------------------------------------------- system calls
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def unshare(flags: int) -> None:
+    """Move the calling process into new namespaces (``unshare(2)``)."""
+    _check(_libc.unshare(flags), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    """Call ``mount(2)``."""
+    _check(
+        _libc.mount(
+            source.encode() if source else None,
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {source} on {target}",
+    )
+
+
+def prctl(option: int, arg: int = 0) -> None:
+    """Call ``prctl(2)`` with one argument."""
+    _check(
+        _libc.prctl(option, ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0), 0), "prctl"
+    )
+
+
+def drop_capabilities() -> None:
+    """Clear the bounding, ambient, permitted, effective and inheritable capability sets."""
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
+            break
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    number = SYS_CAPSET.get(os.uname().machine)
+    if number is not None:
+        _check(_libc.syscall(number, header, data), "capset")
+
+
+def write_id_maps(pid: str, uid_map: str, gid_map: str, deny_setgroups: bool) -> None:
+    """Write the uid and gid maps of a user namespace."""
+    if deny_setgroups:
+        with open(f"/proc/{pid}/setgroups", "w") as fh:
+            fh.write("deny")
+    with open(f"/proc/{pid}/uid_map", "w") as fh:
+        fh.write(uid_map)
+    with open(f"/proc/{pid}/gid_map", "w") as fh:
+        fh.write(gid_map)
+
+
+def children_of(pid: int) -> list[int]:
+    """The direct children of ``pid`` (all its threads), read from /proc."""
+    found: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                found.extend(int(p) for p in fh.read().split())
+        except OSError:
+            continue
+    return found
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+class Isolation:
+    """Builds the server's private root and each call's namespaces."""
+
+    def __init__(self, workspaces: str, mode: str) -> None:
+        self.workspaces = workspaces
+        self.mode = "rlimits"
+        self.reason = ""
+        # uid (inside the server's user namespace, or on the host without one) that calls run as.
+        self.call_uid: int | None = None
+        self.host_root = os.geteuid() == 0
+        if mode == "none":
+            self.reason = "isolation disabled by configuration"
+        else:
+            try:
+                # Try everything in a throw-away child first: a failure half-way through would
+                # leave this process in a root it cannot use.
+                self._in_child(
+                    lambda: (self._enter_server_namespace(), self._probe_call_namespace())
+                )
+                self._enter_server_namespace()
+                self.mode = "namespaces"
+            except OSError as exc:
+                self.reason = f"namespaces unavailable ({exc}); using rlimits only"
+                if mode == "namespaces":
+                    raise
+        if self.mode == "namespaces":
+            self.workspace_root = "/ws"
+            self.call_uid = SANDBOX_UID if self.host_root else 0
+        else:
+            self.workspace_root = workspaces
+            self.call_uid = HOST_NOBODY if self.host_root else None
+
+    # -- server start-up
+
+    def _enter_server_namespace(self) -> None:
+        uid, gid = os.geteuid(), os.getegid()
+        if self.host_root:
+            # Only a process outside the new namespace may map a second uid (nobody) into it,
+            # so a helper writes the maps; calls then run as nobody, never as host root.
+            ready_r, ready_w = os.pipe()
+            helper = os.fork()
+            if helper == 0:
+                try:
+                    os.close(ready_w)
+                    os.read(ready_r, 1)
+                    parent = str(os.getppid())
+                    maps = f"0 0 1\n{SANDBOX_UID} {HOST_NOBODY} 1\n"
+                    write_id_maps(parent, maps, maps, deny_setgroups=False)
+                    os._exit(0)
+                except BaseException:
+                    os._exit(1)
+            os.close(ready_r)
+            try:
+                unshare(CLONE_NEWUSER | CLONE_NEWNS)
+            finally:
+                os.write(ready_w, b"x")
+                os.close(ready_w)
+                _, status = os.waitpid(helper, 0)
+            if status != 0:
+                raise OSError(errno.EPERM, "could not write the server's uid map")
+        else:
+            unshare(CLONE_NEWUSER | CLONE_NEWNS)
+            write_id_maps("self", f"0 {uid} 1\n", f"0 {gid} 1\n", deny_setgroups=True)
+        self._build_root()
+
+    def _build_root(self) -> None:
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        new_root = os.path.join(os.path.dirname(self.workspaces), "root")
+        os.makedirs(new_root, exist_ok=True)
+        mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        bound: list[str] = []
+        for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            src = "/" + top
+            if os.path.islink(src):
+                os.symlink(os.readlink(src), new_root + src)
+            elif os.path.isdir(src):
+                self._bind(src, new_root, bound)
+        extra = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
+        own_dir = os.path.dirname(os.path.abspath(__file__))
+        for entry in extra + sys.path:
+            if entry and os.path.isabs(entry) and os.path.exists(entry) and entry != own_dir:
+                self._bind(os.path.realpath(entry), new_root, bound)
+        for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
+            if os.path.exists(path):
+                self._bind(path, new_root, bound)
+        etc = new_root + "/etc"
+        os.makedirs(etc, exist_ok=True)
+        with open(etc + "/passwd", "w") as fh:
+            fh.write(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}::/workspace:/bin/sh\n")
+        with open(etc + "/group", "w") as fh:
+            fh.write(f"sandbox:x:{SANDBOX_UID}:\n")
+        with open(etc + "/hosts", "w") as fh:
+            fh.write("127.0.0.1 localhost\n")
+        os.makedirs(new_root + "/dev", exist_ok=True)
+        for dev in ("null", "zero", "full", "random", "urandom"):
+            self._bind("/dev/" + dev, new_root, bound, read_only=False)
+        for name in ("workspace", "tmp", "ws", "proc"):
+            os.makedirs(new_root + "/" + name, exist_ok=True)
+        # A fresh proc may only be mounted where a complete one is already visible; this copy is
+        # covered by each call's own /proc before any untrusted code runs.
+        mount("/proc", new_root + "/proc", None, MS_BIND | MS_REC)
+        mount(self.workspaces, new_root + "/ws", None, MS_BIND)
+        mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
+        os.chdir(new_root)
+        pivot = SYS_PIVOT_ROOT.get(os.uname().machine)
+        if pivot is None:
+            raise OSError(errno.ENOSYS, "pivot_root number unknown for this machine")
+        _check(_libc.syscall(pivot, b".", b"."), "pivot_root")
+        _check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+        os.chdir("/")
+
+    @staticmethod
+    def _bind(src: str, new_root: str, bound: list[str], read_only: bool = True) -> None:
+        if any(src == b or src.startswith(b.rstrip("/") + "/") for b in bound):
+            return
+        target = new_root + src
+        if os.path.isdir(src):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.exists(target):
+                open(target, "w").close()
+        mount(src, target, None, MS_BIND | MS_REC)
+        if read_only:
+            # A remount inside a user namespace must keep the flags it cannot clear.
+            mount(
+                None,
+                target,
+                None,
+                MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _kept_flags(target),
+            )
+        bound.append(src)
+
+    def _probe_call_namespace(self) -> None:
+        self._in_child(self.enter_call_namespace)
+
+    @staticmethod
+    def _in_child(fn) -> None:
+        """Run ``fn`` in a forked child; raise OSError with the child's error if it fails."""
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(err_r)
+                fn()
+                os._exit(0)
+            except BaseException as exc:  # noqa: BLE001 - sent to the parent
+                os.write(err_w, str(exc).encode(errors="replace")[:4000])
+                os._exit(1)
+        os.close(err_w)
+        with os.fdopen(err_r, "rb") as fh:
+            message = fh.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise OSError(errno.EPERM, message or f"probe exited with status {status}")
+
+    # -- per call (runs in the supervisor, a fresh fork of the server)
+
+    def enter_call_namespace(self) -> None:
+        """Give this process fresh user, pid, mount, network, ipc and uts namespaces."""
+        if self.host_root:
+            os.setgroups([])
+            os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+            os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+            # Changing uid clears "dumpable", which would leave /proc/self/uid_map unwritable.
+            prctl(PR_SET_DUMPABLE, 1)
+        outer_uid, outer_gid = os.geteuid(), os.getegid()
+        unshare(
+            CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+        )
+        write_id_maps(
+            "self",
+            f"{SANDBOX_UID} {outer_uid} 1\n",
+            f"{SANDBOX_UID} {outer_gid} 1\n",
+            deny_setgroups=True,
+        )
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
+# --------------------------------------------------------------------------- the program
+
+
+def run_program(code: str, argv0: str) -> int:
+    """Run ``code`` as ``__main__`` in this (already isolated) process; return the exit code."""
+    import io
+    import linecache
+    import types
+
+    sys.stdin = sys.__stdin__ = open(os.devnull, encoding="utf-8")  # noqa: SIM115
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="strict"
+    )
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
+    import atexit
+
+    # Exit handlers the preloaded modules registered in the server are not the program's.
+    atexit._clear()
+    main = types.ModuleType("__main__")
+    main.__dict__.update({"__file__": argv0, "__builtins__": __builtins__})
+    sys.modules["__main__"] = main
+    sys.argv = [argv0]
+    sys.path[0:1] = [os.getcwd()]
+    linecache.cache[argv0] = (len(code), None, code.splitlines(True), argv0)
+    # Every call would otherwise inherit the server's random state and repeat its numbers.
+    import random
+
+    random.seed()
+    if "numpy" in sys.modules:
+        try:
+            sys.modules["numpy"].random.seed(int.from_bytes(os.urandom(4), "little"))
+        except Exception:  # noqa: BLE001 - numpy is optional and may be half-initialised
+            pass
+    exit_code = 0
+    try:
+        exec(compile(code, argv0, "exec"), main.__dict__)
+    except SystemExit as exc:
+        exit_code = _system_exit_code(exc)
+    except BaseException as exc:  # noqa: BLE001 - report like the interpreter does
+        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
+        exit_code = 1
+    try:
+        import threading
+
+        threading._shutdown()  # type: ignore[attr-defined]  # join non-daemon threads as Python does
+        import atexit
+
+        atexit._run_exitfuncs()
+    except SystemExit as exc:
+        exit_code = _system_exit_code(exc)
+    except BaseException:  # noqa: BLE001
+        traceback.print_exc()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - stdout may be closed by the program
+            exit_code = exit_code or 120
+    return exit_code
+
+
+def _system_exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def set_limits(limits: dict) -> None:
+    """Apply the call's rlimits; the address-space limit is added to what the server uses."""
+    base_as = 0
+    try:
+        with open("/proc/self/statm") as fh:
+            base_as = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        pass
+    wanted = {
+        resource.RLIMIT_CPU: int(limits["cpu_s"]),
+        resource.RLIMIT_AS: base_as + int(limits["memory_bytes"]),
+        resource.RLIMIT_NPROC: int(limits["processes"]),
+        resource.RLIMIT_FSIZE: int(limits["file_bytes"]),
+        resource.RLIMIT_NOFILE: int(limits["open_files"]),
+        resource.RLIMIT_CORE: 0,
+    }
+    for which, value in wanted.items():
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            # Lowering never fails unless the value exceeds the current hard limit; then keep it.
+            soft, hard = resource.getrlimit(which)
+            resource.setrlimit(which, (min(value, hard), hard))
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class Spare:
+    """A pre-forked call: a supervisor and its program, namespaces ready, awaiting a request."""
+
+    def __init__(self, pid: int, sock: socket.socket, result_fd: int) -> None:
+        self.pid = pid
+        self.sock = sock
+        self.result_fd = result_fd
+
+
+class Call:
+    """One in-flight run request."""
+
+    def __init__(self, request_id: int, spare: Spare, deadline: float) -> None:
+        self.request_id = request_id
+        self.pid = spare.pid
+        self.result_fd = spare.result_fd
+        self.deadline = deadline
+        self.started = time.monotonic()
+        self.timed_out = False
+        self.replied = False
+        self.status: int | None = None
+        self.rusage = None
+
+
+class Server:
+    """Accepts requests from one client and runs each call in a forked, isolated child.
+
+    ``spares`` calls are kept pre-forked with their namespaces built, so a request only has
+    to hand its code and pipes to a waiting child.
+    """
+
+    def __init__(self, sock: socket.socket, isolation: Isolation, spares: int = 2) -> None:
+        self.sock = sock
+        self.isolation = isolation
+        self.reader = MessageReader(sock)
+        self.selector = selectors.DefaultSelector()
+        self.calls: dict[int, Call] = {}
+        self.by_fd: dict[int, Call] = {}
+        self.spares: list[Spare] = []
+        self.spare_target = spares
+        self.devnull = os.open(os.devnull, os.O_RDWR)
+
+    def serve(self) -> None:
+        """Handle requests until the client disconnects, then kill every call and return."""
+        self.selector.register(self.sock, selectors.EVENT_READ, "client")
+        self.refill()
+        send_message(
+            self.sock,
+            {
+                "op": "hello",
+                "version": PROTOCOL_VERSION,
+                "pid": os.getpid(),
+                "isolation": self.isolation.mode,
+                "reason": self.isolation.reason,
+                "python": sys.version.split()[0],
+                "preloaded": sorted(m for m in ("numpy", "sympy") if m in sys.modules),
+            },
+        )
+        try:
+            while True:
+                timeout = None
+                if self.calls:
+                    timeout = max(
+                        0.0, min(c.deadline for c in self.calls.values()) - time.monotonic()
+                    )
+                    timeout = min(timeout, 0.5)
+                for key, _ in self.selector.select(timeout):
+                    if key.data == "client":
+                        if not self.reader.feed():
+                            return
+                        for message in self.reader.messages():
+                            self.handle(message)
+                    else:
+                        self.on_result(key.fd)
+                self.enforce_deadlines()
+                self.reap()
+                # Forking spares takes CPU from running calls: do it while idle, or at once when
+                # none is left.
+                if not self.calls or not self.spares:
+                    self.refill()
+        finally:
+            self.shutdown()
+
+    def handle(self, message: dict) -> None:
+        """Dispatch one request; errors become error replies, never a crash."""
+        op = message.get("op")
+        request_id = message.get("id", 0)
+        fds = self.reader.take_fds(int(message.get("nfds", 0)))
+        try:
+            if op == "run":
+                self.start_call(request_id, message, fds)
+                fds = []
+            elif op == "write":
+                self.write_files(message["ws"], message["files"])
+                send_message(self.sock, {"id": request_id, "ok": True})
+            elif op == "drop":
+                self.drop_workspace(message["ws"])
+                send_message(self.sock, {"id": request_id, "ok": True})
+            elif op == "ping":
+                send_message(self.sock, {"id": request_id, "ok": True, "calls": len(self.calls)})
+            else:
+                raise ValueError(f"unknown operation {op!r}")
+        except Exception as exc:  # noqa: BLE001 - reported to the client
+            send_message(
+                self.sock, {"id": request_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    # -- workspaces
+
+    def workspace_path(self, name: str, create: bool = True) -> str:
+        """The server-side path of workspace ``name``."""
+        if not isinstance(name, str) or not WORKSPACE_NAME.match(name):
+            raise ValueError("bad workspace name")
+        path = os.path.join(self.isolation.workspace_root, name)
+        if create and not os.path.isdir(path):
+            os.mkdir(path, 0o700)
+            if self.isolation.call_uid is not None:
+                os.chown(path, self.isolation.call_uid, self.isolation.call_uid)
+        return path
+
+    def write_files(self, name: str, files: dict) -> None:
+        """Write base64 file contents into a workspace without following links."""
+        root = self.workspace_path(name)
+        for rel, encoded in files.items():
+            parts = [p for p in rel.split("/") if p not in ("", ".")]
+            if not parts or ".." in parts or rel.startswith("/"):
+                raise ValueError(f"bad file name {rel!r}")
+            dir_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                for part in parts[:-1]:
+                    try:
+                        os.mkdir(part, 0o755, dir_fd=dir_fd)
+                        self._own(part, dir_fd)
+                    except FileExistsError:
+                        pass
+                    next_fd = os.open(
+                        part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd
+                    )
+                    os.close(dir_fd)
+                    dir_fd = next_fd
+                leaf = parts[-1]
+                try:
+                    info = os.stat(leaf, dir_fd=dir_fd, follow_symlinks=False)
+                    # Replace links rather than write through them to a file outside.
+                    if stat.S_ISLNK(info.st_mode) or info.st_nlink > 1:
+                        os.unlink(leaf, dir_fd=dir_fd)
+                except FileNotFoundError:
+                    pass
+                fd = os.open(
+                    leaf,
+                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
+                    0o644,
+                    dir_fd=dir_fd,
+                )
+                try:
+                    os.write(fd, b"") if not encoded else _write_all(fd, base64.b64decode(encoded))
+                    if self.isolation.call_uid is not None:
+                        os.fchown(fd, self.isolation.call_uid, self.isolation.call_uid)
+                finally:
+                    os.close(fd)
+            finally:
+                os.close(dir_fd)
+
+    def _own(self, name: str, dir_fd: int) -> None:
+        if self.isolation.call_uid is not None:
+            os.chown(
+                name,
+                self.isolation.call_uid,
+                self.isolation.call_uid,
+                dir_fd=dir_fd,
+                follow_symlinks=False,
+            )
+
+    def drop_workspace(self, name: str) -> None:
+        """Delete a workspace, whatever permissions the program left on it."""
+        path = self.workspace_path(name, create=False)
+        if not os.path.lexists(path):
+            return
+
+        def unlock(func, target, _exc):
+            try:
+                parent = os.path.dirname(target)
+                os.chmod(parent, 0o700)
+                if os.path.isdir(target) and not os.path.islink(target):
+                    os.chmod(target, 0o700)
+                func(target)
+            except OSError:
+                pass
+
+        shutil.rmtree(path, onerror=unlock)
+
+    # -- calls
+
+    def refill(self) -> None:
+        """Fork spares until there are ``spare_target`` of them."""
+        while len(self.spares) < self.spare_target:
+            self.spares.append(self.fork_spare())
+
+    def fork_spare(self) -> Spare:
+        """Fork a supervisor whose program waits for one request."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        result_r, result_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                os.close(result_r)
+                ours.close()
+                self.selector.close()
+                self.sock.close()
+                for spare in self.spares:
+                    spare.sock.close()
+                    os.close(spare.result_fd)
+                for fd in self.by_fd:
+                    os.close(fd)
+                code = supervise(self.isolation, theirs, result_w, self.devnull)
+            except BaseException:  # noqa: BLE001 - a supervisor must never return into the server
+                try:
+                    os.write(2, traceback.format_exc().encode(errors="replace"))
+                except OSError:
+                    pass
+            os._exit(code)
+        theirs.close()
+        os.close(result_w)
+        return Spare(pid, ours, result_r)
+
+    def start_call(self, request_id: int, message: dict, fds: list[int]) -> None:
+        """Hand a request and its output pipes to a spare."""
+        if len(fds) != 2:
+            raise ValueError("run needs two descriptors (stdout, stderr)")
+        name = message["ws"]
+        self.workspace_path(name)
+        request = {"ws": name, "code": message["code"], "limits": message["limits"]}
+        while True:
+            spare = self.spares.pop(0) if self.spares else self.fork_spare()
+            try:
+                send_message(spare.sock, request, fds)
+                break
+            except OSError:
+                # A spare that died (it should not) is discarded; the next one is tried.
+                self.discard(spare)
+        spare.sock.close()
+        for fd in fds:
+            os.close(fd)
+        call = Call(request_id, spare, time.monotonic() + float(message["timeout"]))
+        self.calls[call.pid] = call
+        self.by_fd[call.result_fd] = call
+        self.selector.register(call.result_fd, selectors.EVENT_READ, "call")
+
+    def discard(self, spare: Spare) -> None:
+        """Kill and forget a spare."""
+        _kill(spare.pid)
+        spare.sock.close()
+        os.close(spare.result_fd)
+
+    def on_result(self, fd: int) -> None:
+        """Reply with a supervisor's report, or notice that it died."""
+        call = self.by_fd.pop(fd)
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b""
+        self.selector.unregister(fd)
+        os.close(fd)
+        call.result_fd = -1
+        report = None
+        if data:
+            try:
+                report = json.loads(data)
+            except ValueError:
+                report = None
+        if report is None and call.status is None:
+            # The pipe is at EOF, so the supervisor has exited or is exiting.
+            _, call.status, call.rusage = os.wait4(call.pid, 0)
+        self.finish(call, report)
+        if call.status is not None:
+            del self.calls[call.pid]
+
+    def enforce_deadlines(self) -> None:
+        """Kill the supervisor of every call past its deadline (its pid namespace dies with it)."""
+        now = time.monotonic()
+        for call in self.calls.values():
+            if not call.timed_out and not call.replied and now >= call.deadline:
+                call.timed_out = True
+                _kill(call.pid)
+
+    def reap(self) -> None:
+        """Collect exited children and kill orphans that calls left behind."""
+        while True:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            call = self.calls.get(pid)
+            if call is not None:
+                call.status, call.rusage = status, usage
+                if call.replied:
+                    del self.calls[pid]
+        known = {spare.pid for spare in self.spares}
+        for pid in children_of(os.getpid()):
+            call = self.calls.get(pid)
+            if pid not in known and (call is None or call.status is not None):
+                # An orphan reparented to us (the child subreaper): a call's leftover.
+                _kill(pid)
+
+    def shutdown(self) -> None:
+        """Kill every call, spare and leftover, and reap them all."""
+        for spare in self.spares:
+            self.discard(spare)
+        self.spares = []
+        for call in self.calls.values():
+            _kill(call.pid)
+        for _ in range(1000):
+            for pid in children_of(os.getpid()):
+                _kill(pid)
+            try:
+                os.wait4(-1, 0)
+            except ChildProcessError:
+                return
+
+    def finish(self, call: Call, report: dict | None) -> None:
+        """Send the reply for a finished call."""
+        if call.replied:
+            return
+        call.replied = True
+        reply = {
+            "id": call.request_id,
+            "ok": True,
+            "timed_out": call.timed_out or bool(report and report.get("cpu_limit")),
+            "wall_ms": (time.monotonic() - call.started) * 1000.0,
+        }
+        if report and not call.timed_out:
+            reply.update(
+                exit_code=int(report["exit_code"]),
+                cpu_ms=float(report["cpu_ms"]),
+                max_rss_kb=int(report["max_rss_kb"]),
+            )
+        else:
+            usage = call.rusage
+            reply.update(
+                exit_code=-signal.SIGKILL if call.timed_out else _exit_code(call.status or 0),
+                cpu_ms=((usage.ru_utime + usage.ru_stime) * 1000.0) if usage else 0.0,
+                max_rss_kb=int(usage.ru_maxrss) if usage else 0,
+            )
+            if not call.timed_out:
+                reply["error"] = "the sandbox supervisor died unexpectedly"
+        send_message(self.sock, reply)
+
+
+def _kept_flags(path: str) -> int:
+    """Mount flags of ``path`` that a remount must repeat (statvfs bits -> mount bits)."""
+    flag = os.statvfs(path).f_flag
+    kept = flag & (MS_NODEV | MS_NOEXEC)
+    for st_bit, ms_bit in ((1024, 1024), (2048, 2048), (4096, 1 << 21)):
+        if flag & st_bit:
+            kept |= ms_bit
+    return kept
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exit_code(status: int) -> int:
+    return os.waitstatus_to_exitcode(status)
+
+
+def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devnull: int) -> int:
+    """Be one call's supervisor: prepare the program, wait for it, report on ``result_w``.
+
+    The program (our child) waits on ``requests`` for its code; until then the call is a spare.
+    """
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    namespaces = isolation.mode == "namespaces"
+    if namespaces:
+        isolation.enter_call_namespace()
+    else:
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+    alive_r, alive_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(alive_w)
+        status = 70
+        try:
+            status = program(isolation, requests, alive_r, devnull)
+        except BaseException:  # noqa: BLE001 - a set-up failure is reported on stderr
+            try:
+                os.write(
+                    2,
+                    ("sandbox set-up failed:\n" + traceback.format_exc()).encode(errors="replace"),
+                )
+            except OSError:
+                pass
+        os._exit(status)
+    os.close(alive_r)
+    os.write(alive_w, b"x")
+    requests.close()
+    _, status, usage = os.wait4(pid, 0)
+    if not namespaces:
+        # Kill and reap whatever the program left behind (they were reparented to us). With
+        # namespaces the kernel has already killed them: the program was their pid 1.
+        while True:
+            leftovers = children_of(os.getpid())
+            if not leftovers:
+                break
+            for child in leftovers:
+                _kill(child)
+            try:
+                while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                    pass
+            except ChildProcessError:
+                break
+            time.sleep(0.001)
+    total = resource.getrusage(resource.RUSAGE_CHILDREN)
+    exit_code = os.waitstatus_to_exitcode(status)
+    report = {
+        "exit_code": exit_code,
+        "cpu_ms": (total.ru_utime + total.ru_stime) * 1000.0,
+        "max_rss_kb": int(usage.ru_maxrss),
+        "cpu_limit": exit_code == -signal.SIGXCPU,
+    }
+    os.write(result_w, json.dumps(report).encode())
+    return 0
+
+
+def program(isolation: Isolation, requests: socket.socket, alive_r: int, devnull: int) -> int:
+    """The call's own process: finish the sandbox once the request arrives, then run it."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The supervisor may have died before the death signal was armed.
+    if os.read(alive_r, 1) == b"":
+        return 70
+    os.close(alive_r)
+    namespaces = isolation.mode == "namespaces"
+    if namespaces:
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        _libc.sethostname(b"sandbox", 7)
+    reader = MessageReader(requests)
+    request = None
+    while request is None:
+        if not reader.feed():
+            return 0  # the server is gone: this spare is no longer needed
+        request = next(reader.messages(), None)
+    out_fd, err_fd = reader.take_fds(2)
+    requests.close()
+    workspace = os.path.join(isolation.workspace_root, request["ws"])
+    if namespaces:
+        mount(workspace, "/workspace", None, MS_BIND)
+        mount(
+            "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
+        )
+        workspace = "/workspace"
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    os.closerange(3, _max_fd())
+    if not namespaces:
+        os.setsid()
+        if isolation.call_uid is not None:
+            os.setgroups([])
+            os.setresgid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
+            os.setresuid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
+    os.chdir(workspace)
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
+    limits = request["limits"]
+    set_limits(limits)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_DUMPABLE, 0)
+    drop_capabilities()
+    os.environ.clear()
+    os.environ.update(limits.get("env") or {})
+    return run_program(request["code"], "main.py")
+
+
+def _max_fd() -> int:
+    try:
+        return max(int(fd) for fd in os.listdir("/proc/self/fd")) + 1
+    except (OSError, ValueError):
+        return 1024
+
+
+def preload(modules: list[str]) -> None:
+    """Import the given modules once so every forked call starts with them loaded."""
+    # Thread pools started by numerical libraries do not survive fork; keep them single-threaded.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    for name in modules:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - a missing optional module is simply not preloaded
+            pass
+    if "numpy" in sys.modules:
+        # The first seeding initialises numpy's random state lazily; do it once here.
+        try:
+            sys.modules["numpy"].random.seed(0)
+        except Exception:  # noqa: BLE001
+            pass
+    import gc
+
+    # Objects that exist now are never collected in the children, so the collector does not
+    # write to (and copy) every page the server shares with them.
+    gc.collect()
+    gc.freeze()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, isolate, preload and serve."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--fd", type=int, help="an inherited connected socket")
+    where.add_argument("--connect", help="path of a unix socket to connect to")
+    parser.add_argument("--workspaces", required=True, help="directory holding the workspaces")
+    parser.add_argument("--isolate", choices=("auto", "namespaces", "none"), default="auto")
+    parser.add_argument("--preload", default="numpy,sympy")
+    parser.add_argument("--spares", type=int, default=2, help="calls kept pre-forked")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    if args.fd is not None:
+        sock = socket.socket(fileno=args.fd)
+    else:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        for _ in range(300):
+            try:
+                sock.connect(args.connect)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                time.sleep(0.05)
+        else:
+            return 2
+    try:
+        isolation = Isolation(args.workspaces, args.isolate)
+    except OSError as exc:
+        send_message(sock, {"op": "hello", "error": f"isolation failed: {exc}"})
+        return 2
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    preload([m for m in args.preload.split(",") if m])
+    secrets.token_bytes(1)
+    Server(sock, isolation, spares=max(0, args.spares)).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
