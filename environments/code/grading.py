@@ -1,0 +1,198 @@
+"""Run a test suite against a solution in a fresh sandbox workspace and read back the report.
+
+The env never runs tests in the agent's workspace: every grading (visible or hidden) resets a
+separate sandbox, writes only ``solution.py`` into it and runs the harness program, which it
+feeds the tests and a fresh random nonce. The report is taken only from the stdout line that
+carries that nonce; no line, no passes.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from agentgym.environments.code.harness import RESULT_MARK
+
+__all__ = ["GradeReport", "Grader", "TestResult", "TestSuite", "harness_program", "suite_names"]
+
+_HERE = Path(__file__).parent
+# Room for the interpreter to start and report after the tests' own time budget.
+_STARTUP_MARGIN_S = 5.0
+
+
+@dataclass(frozen=True)
+class TestSuite:
+    """Tests for one task.
+
+    Attributes:
+        tests: ``(name, source)`` pairs. A source is an expression that must be true (``a ==
+            b`` reports both sides when it fails) or statements that must not raise. Tests see
+            the solution's ``entry_points`` as functions, plus ``raises(exc, fn, *args)`` and
+            ``approx(a, b)``.
+        entry_points: Names of the solution's functions the tests call.
+        prelude: Code run once before the tests in their namespace (e.g. HumanEval's
+            ``check`` definition).
+        candidate: An entry point also bound as ``candidate`` (HumanEval convention), or "".
+    """
+
+    tests: tuple[tuple[str, str], ...]
+    entry_points: tuple[str, ...]
+    prelude: str = ""
+    candidate: str = ""
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test's outcome; ``error`` says why it failed (None when it passed)."""
+
+    name: str
+    passed: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """The outcome of running a suite.
+
+    Attributes:
+        results: Per-test outcomes, in suite order.
+        load_error: Why ``solution.py`` could not be imported (a traceback), or None.
+        crashed: The solution failed to load, timed out, or its process died.
+        output: The end of what the solution printed while the tests ran.
+        grader_error: Why the harness gave no report (e.g. the whole run timed out), or None.
+        resources: The harness run's resource use (``wall_ms``, ``cpu_ms``, ...).
+    """
+
+    results: tuple[TestResult, ...]
+    load_error: str | None = None
+    crashed: bool = False
+    output: str = ""
+    grader_error: str | None = None
+    resources: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> int:
+        """Number of tests that passed."""
+        return sum(r.passed for r in self.results)
+
+    @property
+    def total(self) -> int:
+        """Number of tests in the suite."""
+        return len(self.results)
+
+    @property
+    def fraction(self) -> float:
+        """Fraction of tests passed (0.0 for an empty suite)."""
+        return self.passed / self.total if self.results else 0.0
+
+
+def _module_source(name: str) -> str:
+    """Return a helper module's source, minus what only makes sense inside the package."""
+    lines = (_HERE / name).read_text(encoding="utf-8").splitlines()
+    keep = [
+        ln
+        for ln in lines
+        if not ln.endswith("# harness: strip") and ln != "from __future__ import annotations"
+    ]
+    return "\n".join(keep) + "\n"
+
+
+@cache
+def harness_program() -> tuple[str, str]:
+    """Return the sources of the harness program and of the solution runner."""
+    codec = _module_source("codec.py")
+    return codec + _module_source("harness.py"), codec + _module_source("runner.py")
+
+
+class Grader:
+    """Grades code against suites in a sandbox that is reset before every run.
+
+    Args:
+        sandbox: Returns the grading sandbox (created lazily by the env).
+        budget_s: Wall-clock seconds for one whole test run.
+        per_test_s: Wall-clock seconds for one test (including a restart of the solution).
+    """
+
+    def __init__(self, sandbox: Callable[[], Any], budget_s: float, per_test_s: float):
+        self._sandbox = sandbox
+        self.budget_s = float(budget_s)
+        self.per_test_s = float(per_test_s)
+
+    def grade(self, code: str, suite: TestSuite) -> GradeReport:
+        """Run ``suite`` against ``code`` (a whole module) in a fresh workspace."""
+        harness, runner = harness_program()
+        # A secret per run, not a seeded draw: it never reaches observations, and it must be
+        # unpredictable to the solution, which could otherwise replay the env's seed.
+        nonce = secrets.token_hex(16)
+        payload = {
+            "nonce": nonce,
+            "code": code,
+            "runner": runner,
+            "tests": [{"name": n, "source": s} for n, s in suite.tests],
+            "entry_points": list(suite.entry_points),
+            "prelude": suite.prelude,
+            "candidate": suite.candidate,
+            "budget_s": self.budget_s,
+            "per_test_s": self.per_test_s,
+        }
+        program = harness + f"\nmain({json.dumps(payload)!r})\n"
+        sandbox = self._sandbox()
+        sandbox.reset()
+        result = sandbox.run(
+            program, files={"solution.py": code}, timeout_s=self.budget_s + _STARTUP_MARGIN_S
+        )
+        resources = {
+            "exit_code": result.exit_code,
+            "timed_out": result.timed_out,
+            "oom_killed": result.oom_killed,
+            "wall_ms": result.wall_ms,
+            "cpu_ms": result.cpu_ms,
+            "max_rss_kb": result.max_rss_kb,
+        }
+        report = _find_report(result.stdout, nonce)
+        if report is None:
+            why = "the test run ended without a report"
+            if result.timed_out:
+                why = "the test run timed out"
+            elif result.oom_killed:
+                why = "the test run ran out of memory"
+            tail = result.stderr.strip()[-500:]
+            return GradeReport(
+                tuple(TestResult(n, False, why) for n, _ in suite.tests),
+                crashed=True,
+                grader_error=why + (f": {tail}" if tail else ""),
+                resources=resources,
+            )
+        results = tuple(
+            TestResult(str(r["name"]), bool(r["passed"]), r.get("error")) for r in report["tests"]
+        )
+        error = report.get("load_error") or report.get("prelude_error")
+        return GradeReport(
+            results,
+            load_error=error,
+            crashed=bool(report.get("crashed")),
+            output=str(report.get("output", "")),
+            resources=resources,
+        )
+
+
+def _find_report(stdout: str, nonce: str) -> dict | None:
+    prefix = f"{RESULT_MARK} {nonce} "
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(prefix):
+            try:
+                report = json.loads(line[len(prefix) :])
+            except ValueError:
+                return None
+            return report if isinstance(report, dict) else None
+    return None
+
+
+def suite_names(prefix: str, sources: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Name tests ``prefix_1``, ``prefix_2``, ... in order."""
+    return tuple((f"{prefix}_{i}", s) for i, s in enumerate(sources, start=1))

@@ -1,0 +1,86 @@
+"""The solution process: loads the agent's module and answers the grader's function calls.
+
+It is started by the grading harness (see :mod:`agentgym.environments.code.harness`) as a
+separate interpreter, sent into the sandbox as source together with the codec. It never
+sees the tests, the expected values or the grader's nonce: it only receives the solution's
+source and, one at a time, the arguments of the calls the tests make. Whatever it sends back
+is treated as the solution's return value, so a solution that tampers with this process can
+only choose its own answers.
+
+Protocol (one JSON object per line): the first request is ``{"source": ...}``, answered by
+``{"ok": true}`` or ``{"ok": false, "error": ...}``; then each ``{"name", "args",
+"kwargs"}`` is answered by ``{"ok": true, "value": ...}`` or ``{"ok": false, "exc": {"type",
+"message"}}``. The solution's own prints go to stderr, never into the protocol stream.
+"""
+
+from __future__ import annotations
+
+import json
+import linecache
+import os
+import sys
+import traceback
+import types
+
+from agentgym.environments.code.codec import decode, encode  # harness: strip
+
+_FILENAME = "solution.py"
+
+
+def _describe(exc: BaseException) -> dict:
+    return {"type": type(exc).__name__, "message": str(exc)[:2000]}
+
+
+def _format_error(exc: BaseException) -> str:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    # Drop the runner's own frames: the agent only needs the part in its code.
+    keep = [ln for ln in lines if _FILENAME in ln or not ln.startswith('  File "')]
+    return "".join(keep)[-3000:]
+
+
+def serve() -> None:
+    """Run the protocol on stdin/stdout until the grader closes the pipe."""
+    proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8", errors="surrogateescape")
+    proto_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    # The solution gets an empty stdin, and its stdout joins stderr, away from the protocol.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull, encoding="utf-8")
+
+    def send(message: dict) -> None:
+        proto_out.write(json.dumps(message) + "\n")
+        proto_out.flush()
+
+    first = proto_in.readline()
+    if not first:
+        return
+    source = json.loads(first)["source"]
+    module = types.ModuleType("solution")
+    module.__file__ = _FILENAME
+    sys.modules["solution"] = module
+    linecache.cache[_FILENAME] = (len(source), None, source.splitlines(True), _FILENAME)
+    try:
+        exec(compile(source, _FILENAME, "exec"), module.__dict__)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are failures too
+        send({"ok": False, "error": _format_error(exc)})
+        return
+    send({"ok": True})
+    for line in proto_in:
+        try:
+            request = json.loads(line)
+            fn = module.__dict__.get(request["name"])
+            if not callable(fn):
+                raise NameError(f"solution.py defines no function {request['name']!r}")
+            args = decode(request["args"])
+            kwargs = decode(request["kwargs"])
+            value = fn(*args, **kwargs)
+            reply = {"ok": True, "value": encode(value)}
+        except BaseException as exc:  # a solution's sys.exit() is a failed call, not an exit
+            reply = {"ok": False, "exc": _describe(exc)}
+        try:
+            send(reply)
+        except (ValueError, OverflowError) as exc:
+            send({"ok": False, "exc": _describe(exc)})
+        sys.stdout.flush()

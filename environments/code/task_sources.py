@@ -1,0 +1,326 @@
+"""AgentCode task sources: the built-in bank and HumanEval/MBPP-style JSONL files.
+
+Every task becomes a :class:`~agentgym.tasks.Task` whose ``data`` holds the starter module,
+the reference solution (privileged), the visible and hidden test suites and the names of the
+solution's functions the tests call.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import keyword
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from agentgym.environments.code import bank_bugfix, bank_implement
+from agentgym.environments.code.grading import TestSuite, suite_names
+from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList, read_jsonl
+
+__all__ = [
+    "BUILTIN",
+    "JSONL_FIELDS",
+    "builtin_tasks",
+    "load_jsonl_tasks",
+    "make_task_source",
+    "suite_of",
+    "task_from_record",
+]
+
+BUILTIN = "builtin"
+JSONL_FIELDS: Mapping[str, type] = {
+    "task_id": str,
+    "prompt": str,
+    "canonical_solution": str,
+    "test": str,
+    "entry_point": str,
+}
+# Names the test namespace already uses; a solution function may not shadow them.
+_RESERVED = frozenset({"raises", "approx", "_doctest_eq", "candidate", "check"})
+_HOW_TO = (
+    "Your workspace holds `solution.py` with the starter code. Edit it with the python tool "
+    "and call run_tests, or pass the whole module as `code` to run_tests and submit. "
+    "submit ends the episode; hidden tests decide the score."
+)
+
+
+def make_task_source(task_source: str | Path | None, difficulty: str | None) -> TaskList:
+    """Return the tasks named by ``task_source`` (``"builtin"``/None, or a JSONL path).
+
+    Raises:
+        TaskFileError: If the JSONL file is missing or malformed (names line and field).
+        ValueError: If ``task_source`` is neither, or no task has ``difficulty``.
+    """
+    if task_source is None or task_source == BUILTIN:
+        tasks, origin = builtin_tasks(), "the built-in tasks"
+    elif isinstance(task_source, str | Path) and str(task_source).endswith(".jsonl"):
+        tasks, origin = load_jsonl_tasks(task_source), str(task_source)
+    else:
+        raise ValueError(
+            f"task_source must be {BUILTIN!r}, None or a path to a .jsonl file, got {task_source!r}"
+        )
+    if difficulty is not None:
+        tasks = [t for t in tasks if t.difficulty == difficulty]
+        if not tasks:
+            raise ValueError(f"no task of difficulty {difficulty!r} in {origin}")
+    return TaskList(tasks)
+
+
+def suite_of(task: Task, which: str) -> TestSuite:
+    """Return the ``"visible"`` or ``"hidden"`` test suite of ``task``."""
+    data = task.data
+    return TestSuite(
+        tests=tuple((str(n), str(s)) for n, s in data[which]),
+        entry_points=tuple(data["entry_points"]),
+        prelude=str(data.get(f"prelude_{which}", "")),
+        candidate=str(data.get("candidate", "")),
+    )
+
+
+# --- built-in bank -----------------------------------------------------------------------
+
+
+def builtin_tasks() -> list[Task]:
+    """Return the built-in tasks: implement-from-spec, then bug fixing, easy to hard."""
+    tasks = [_implement_task(r) for r in bank_implement.TASKS]
+    tasks += [_bugfix_task(r) for r in bank_bugfix.TASKS]
+    order = {d: i for i, d in enumerate(DIFFICULTIES)}
+    return sorted(tasks, key=lambda t: (t.family, order[t.difficulty]))
+
+
+def _public_functions(source: str) -> list[str]:
+    tree = ast.parse(source)
+    return [
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef) and not n.name.startswith("_") and n.name not in _RESERVED
+    ]
+
+
+def _visible_block(tests: Sequence[tuple[str, str]]) -> str:
+    if not tests:
+        return "There are no visible tests for this task; run_tests checks that the module loads."
+    lines = "\n".join(f"  {name}: {source}" for name, source in tests)
+    return f"Visible tests (run them with run_tests):\n{lines}"
+
+
+def _implement_task(record: Mapping[str, Any]) -> Task:
+    name = record["name"]
+    spec = textwrap.fill(record["spec"], width=84)
+    docstring = textwrap.indent(spec, "    ").lstrip()
+    starter = f'{record["signature"]}\n    """{docstring}\n    """\n    raise NotImplementedError\n'
+    solution = record["solution"].lstrip("\n")
+    visible = suite_names("test", record["visible"])
+    fn = ast.parse(record["signature"] + "\n    pass").body[0].name
+    prompt = (
+        f"Implement the function `{fn}` in Python.\n\n{record['spec']}\n\n{_HOW_TO}\n\n"
+        f"```python\n{starter}```\n\n{_visible_block(visible)}"
+    )
+    return _make_task(
+        f"implement/{name}", prompt, record["difficulty"], "implement", starter, solution,
+        visible, suite_names("hidden", record["hidden"]),
+    )  # fmt: skip
+
+
+def _bugfix_task(record: Mapping[str, Any]) -> Task:
+    name = record["name"]
+    starter = record["buggy"].lstrip("\n")
+    solution = record["solution"].lstrip("\n")
+    visible = suite_names("test", record["visible"])
+    prompt = (
+        f"The Python module below has one or more bugs. {record['description']}\n\n"
+        "Fix the module so the failing tests below pass, without breaking anything else; "
+        f"keep the function names and signatures.\n\n{_HOW_TO}\n\n```python\n{starter}```\n\n"
+        f"{_visible_block(visible)}"
+    )
+    return _make_task(
+        f"bugfix/{name}", prompt, record["difficulty"], "bugfix", starter, solution, visible,
+        suite_names("hidden", record["hidden"]),
+    )  # fmt: skip
+
+
+def _make_task(
+    task_id: str,
+    prompt: str,
+    difficulty: str,
+    family: str,
+    starter: str,
+    solution: str,
+    visible: Sequence[tuple[str, str]],
+    hidden: Sequence[tuple[str, str]],
+    *,
+    entry_points: Sequence[str] | None = None,
+    prelude_hidden: str = "",
+    candidate: str = "",
+) -> Task:
+    data = {
+        "starter": starter,
+        "solution": solution,
+        "visible": [list(t) for t in visible],
+        "hidden": [list(t) for t in hidden],
+        "entry_points": list(entry_points or _public_functions(solution)),
+        "prelude_visible": "",
+        "prelude_hidden": prelude_hidden,
+        "candidate": candidate,
+    }
+    return Task(task_id, prompt, difficulty, family, MappingProxyType(data))
+
+
+# --- JSONL (HumanEval / MBPP record format) ------------------------------------------------
+
+
+def load_jsonl_tasks(path: str | Path) -> list[Task]:
+    """Read a JSONL file of HumanEval/MBPP-style records as tasks.
+
+    Each line holds ``task_id``, ``prompt``, ``canonical_solution``, ``test`` and
+    ``entry_point``, optionally ``difficulty`` and ``visible_tests``.
+
+    Raises:
+        TaskFileError: Naming the file, the line and the field that is wrong.
+    """
+    records = read_jsonl(path, JSONL_FIELDS)
+    raw = Path(path).read_bytes().splitlines()
+    line_numbers = [i for i, line in enumerate(raw, start=1) if line.strip()]
+    tasks, seen = [], {}
+    for record, lineno in zip(records, line_numbers, strict=True):
+        where = f"{Path(path).name}:{lineno}"
+        task = task_from_record(record, where)
+        if task.task_id in seen:
+            raise TaskFileError(
+                f"{where}: field 'task_id' repeats {task.task_id!r} (first on line "
+                f"{seen[task.task_id]})"
+            )
+        seen[task.task_id] = lineno
+        tasks.append(task)
+    return tasks
+
+
+def task_from_record(record: Mapping[str, Any], where: str = "task") -> Task:
+    """Build a task from one HumanEval/MBPP-style record.
+
+    Raises:
+        TaskFileError: If a field is missing or malformed; the message starts with ``where``.
+    """
+    for name, kind in JSONL_FIELDS.items():
+        if not isinstance(record.get(name), kind):
+            raise TaskFileError(f"{where}: field '{name}' must be a string")
+    task_id, prompt, entry = record["task_id"], record["prompt"], record["entry_point"]
+    if not task_id.strip():
+        raise TaskFileError(f"{where}: field 'task_id' is empty")
+    if not entry.isidentifier() or keyword.iskeyword(entry) or entry in _RESERVED:
+        raise TaskFileError(
+            f"{where}: field 'entry_point' is not a usable function name: {entry!r}"
+        )
+    difficulty = record.get("difficulty", "medium")
+    if difficulty not in DIFFICULTIES:
+        raise TaskFileError(f"{where}: field 'difficulty' must be one of {DIFFICULTIES}")
+    solution = prompt + record["canonical_solution"]
+    _check_syntax(solution, where, "canonical_solution")
+    _check_syntax(record["test"], where, "test")
+    prompt_tree = _parse_or_none(prompt)
+    defined = _public_functions(solution)
+    if entry not in defined:
+        raise TaskFileError(
+            f"{where}: field 'entry_point' names {entry!r}, which prompt + canonical_solution "
+            "does not define"
+        )
+    helpers = [
+        n.name
+        for n in (prompt_tree.body if prompt_tree else [])
+        if isinstance(n, ast.FunctionDef) and n.name not in _RESERVED
+    ]
+    entry_points = list(dict.fromkeys([entry, *helpers]))
+    hidden, prelude = _hidden_tests(record["test"], entry)
+    if not hidden:
+        raise TaskFileError(f"{where}: field 'test' defines no check() and has no assert")
+    visible = _visible_tests(record, prompt, entry, where)
+    starter = _starter(prompt)
+    shown = prompt if prompt.endswith("\n") else prompt + "\n"
+    text = (
+        f"Complete the Python function `{entry}`.\n\n```python\n{shown}```\n\n{_HOW_TO}\n\n"
+        f"{_visible_block(visible)}"
+    )
+    return _make_task(
+        task_id, text, difficulty, "jsonl", starter, solution, visible, hidden,
+        entry_points=entry_points, prelude_hidden=prelude, candidate=entry,
+    )  # fmt: skip
+
+
+def _parse_or_none(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return None
+
+
+def _check_syntax(source: str, where: str, field_name: str) -> None:
+    try:
+        ast.parse(source)
+    except SyntaxError as e:
+        raise TaskFileError(
+            f"{where}: field '{field_name}' is not valid Python (line {e.lineno}: {e.msg})"
+        ) from None
+
+
+def _hidden_tests(test: str, entry: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """HumanEval: one test calling ``check``. MBPP: one test per top-level assert."""
+    tree = ast.parse(test)
+    if any(isinstance(n, ast.FunctionDef) and n.name == "check" for n in tree.body):
+        return (("hidden_1", f"check({entry})"),), test
+    asserts = [ast.get_source_segment(test, n) for n in tree.body if isinstance(n, ast.Assert)]
+    setup = [ast.get_source_segment(test, n) for n in tree.body if not isinstance(n, ast.Assert)]
+    return suite_names("hidden", [a for a in asserts if a]), "\n".join(s for s in setup if s)
+
+
+def _visible_tests(
+    record: Mapping[str, Any], prompt: str, entry: str, where: str
+) -> tuple[tuple[str, str], ...]:
+    given = record.get("visible_tests")
+    if given is not None:
+        if not isinstance(given, list) or not all(isinstance(s, str) for s in given):
+            raise TaskFileError(f"{where}: field 'visible_tests' must be a list of strings")
+        for source in given:
+            _check_syntax(source, where, "visible_tests")
+        return suite_names("test", given)
+    tests = []
+    try:
+        examples = doctest.DocTestParser().get_examples(prompt)
+    except ValueError:
+        examples = []
+    for ex in examples:
+        source, want = ex.source.strip(), ex.want.strip()
+        if not want or entry not in source or _parse_or_none(source) is None:
+            continue
+        try:
+            ast.parse(source, mode="eval")
+            ast.literal_eval(want)
+        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+            if _is_expression(source):
+                tests.append(f"_doctest_eq({source}, {want!r})")
+            continue
+        tests.append(f"{source} == {want}")
+    return suite_names("test", tests)
+
+
+def _is_expression(source: str) -> bool:
+    try:
+        ast.parse(source, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _starter(prompt: str) -> str:
+    """The prompt with a stub body, when it ends inside a function; else the prompt."""
+    body = prompt.rstrip()
+    last = next((ln for ln in reversed(body.splitlines()) if ln.strip()), "")
+    indent = last[: len(last) - len(last.lstrip())] or "    "
+    stub = body + f"\n{indent}raise NotImplementedError\n"
+    if _parse_or_none(stub) is not None:
+        return stub
+    if _parse_or_none(prompt) is not None:
+        return prompt
+    return "".join(f"# {ln}\n" for ln in prompt.splitlines())
