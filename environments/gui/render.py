@@ -104,7 +104,7 @@ def display_list(
     ) -> None:
         t = _fit(t, width)
         if t:
-            out.append(("t", round(x * s), round((y + (h - size / s) / 2) * s), t, color, size))
+            out.append(("t", round(x * s), round((y + (h - size / s) / 2 - 1) * s), t, color, size))
 
     def columns(w: Widget, x: float, y: float, h: float, width: float, color: Color) -> None:
         spec = next((t[5:] for t in w.style.split() if t.startswith("cols:")), None)

@@ -1,0 +1,129 @@
+"""Every task template is solvable, success is judged on state, and random play fails."""
+
+import numpy as np
+import pytest
+
+from agentgym.environments.gui import GUIEnv
+from agentgym.environments.gui.apps import APPS, TEMPLATES
+from agentgym.tasks import DIFFICULTIES
+
+FAMILIES = sorted(TEMPLATES)
+
+
+def run_oracle(env, task_id):
+    env.reset(options={"task_id": task_id})
+    for _ in range(env.max_turns):
+        *_, term, trunc, info = env.step(env.oracle_action())
+        if term or trunc:
+            return info
+    raise AssertionError("episode did not end")
+
+
+def test_catalogue_size():
+    assert len(TEMPLATES) >= 40
+    assert set(APPS) >= {"mail", "calendar", "files", "settings", "shop"}
+    for app in APPS:
+        assert sum(f.startswith(app + "-") for f in FAMILIES) >= 7, app
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_oracle_solves_template(family, difficulty):
+    env = GUIEnv(reward_mode="dense")
+    for seed in range(3):
+        info = run_oracle(env, f"{family}/{difficulty}/{seed}")
+        assert info["success"] and info["score"] == 1.0, (family, difficulty, seed)
+        assert info["reward_components"]["outcome"] == 1.0
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_doing_nothing_fails(family):
+    env = GUIEnv()
+    env.reset(options={"task_id": f"{family}/medium/5"})
+    *_, term, _, info = env.step("<done/>")
+    assert term and not info["success"] and info["score"] == 0.0
+
+
+def test_harder_levels_have_more_content():
+    sizes = {}
+    for d in DIFFICULTIES:
+        env = GUIEnv()
+        env.reset(options={"task_id": f"mail-star/{d}/0"})
+        sizes[d] = env.unwrapped.app.visible().__len__()
+    assert sizes["easy"] < sizes["medium"] < sizes["hard"]
+
+
+def test_success_is_judged_on_state_not_on_actions():
+    # Solve a settings task with the keyboard only, unlike the oracle's clicks.
+    env = GUIEnv()
+    env.reset(options={"task_id": "settings-dark-font/easy/0"})
+    goal = {op["key"]: op["value"] for op in env.goal}
+    screen = env.screen
+    while screen.focused is None or screen.focused.key != "set:dark_mode":
+        env.step("<key>Tab</key>")
+    if not screen.focused.checked:
+        env.step("<key>Space</key>")
+    env.step("<key>Tab</key>")
+    assert screen.focused.key == "set:font_size"
+    while screen.focused.value != goal["font_size"]:
+        env.step("<key>Down</key>" if screen.focused.value != "Extra large" else "<key>Home</key>")
+    while screen.focused.key != "settings:apply":
+        env.step("<key>Tab</key>")
+    env.step("<key>Enter</key>")
+    *_, info = env.step("<done/>")
+    assert info["success"], env.accessibility_tree()
+
+
+def test_collateral_damage_fails():
+    env = GUIEnv()
+    env.reset(options={"task_id": "mail-delete/easy/0"})
+    for _ in range(20):
+        action = env.oracle_action()
+        if action == "<done/>":
+            break
+        env.step(action)
+    assert all(env.app.op_done(op) for op in env.goal)
+    # Also delete an unrelated message: the goal ops hold but the state is wrong.
+    other = next(m for m in env.app.state["messages"] if m["folder"] == "Inbox")
+    row = env.screen.find(f"mail:msg:{other['id']}")
+    env.step(f"<click>{row.id}</click>")
+    env.step("<key>Delete</key>")
+    *_, info = env.step("<done/>")
+    assert not info["success"]
+
+
+def test_dense_progress_is_potential_based():
+    env = GUIEnv(reward_mode="dense")
+    env.reset(options={"task_id": "files-move-by-type/hard/1"})
+    total = 0.0
+    for _ in range(env.max_turns):
+        *_, term, trunc, info = env.step(env.oracle_action())
+        total += info["reward_components"]["progress"]
+        if term or trunc:
+            break
+    # Φ starts at 0 and is 0 after the end, so shaping sums to zero over an episode.
+    assert abs(total) < 1e-9
+
+
+def test_random_play_stays_near_zero():
+    rng = np.random.default_rng(0)
+    env = GUIEnv(max_turns=15)
+    wins = 0
+    for ep in range(30):
+        env.reset(seed=ep)
+        for _ in range(15):
+            n = len(env.screen.interactive)
+            kind = rng.integers(4)
+            if kind == 0:
+                action = f"<click>{int(rng.integers(1, n + 1))}</click>"
+            elif kind == 1:
+                action = f'<type id="{int(rng.integers(1, n + 1))}">abc</type>'
+            elif kind == 2:
+                action = f"<key>{['Tab', 'Enter', 'Escape', 'Down', 'Space'][int(rng.integers(5))]}</key>"
+            else:
+                action = f'<click_xy x="{rng.uniform(0, 640):.0f}" y="{rng.uniform(0, 400):.0f}"/>'
+            *_, term, trunc, info = env.step(action)
+            if term or trunc:
+                break
+        wins += bool(info.get("success"))
+    assert wins <= 2
