@@ -33,7 +33,11 @@ ENVS: tuple[EnvSpec, ...] = (
         "agentgym.environments.math:MathEnv",
         "solve math problems with Python and a symbolic answer verifier; dense step rewards",
     ),
-    EnvSpec("AgentGUI-v0", "agentgym.environments.gui:GUIEnv", "operate mock desktop apps (mail, calendar, files, settings, shop) via accessibility tree or screenshots"),
+    EnvSpec(
+        "AgentGUI-v0",
+        "agentgym.environments.gui:GUIEnv",
+        "operate mock desktop apps (mail, calendar, files, settings, shop) by tree or screenshot",
+    ),
 )
 
 
