@@ -7,6 +7,7 @@ prompt to a colour (copying a fixed association, learnable by a short SFT).
 
 import gymnasium as gym
 import pytest
+import torch
 
 from agentgym.core import AgentEnv
 from agentgym.tasks import Task, TaskList
@@ -85,6 +86,9 @@ class LookupEnv(AgentEnv):
         return [ToolCall("answer", {"text": self.task.data["colour"]})]
 
 
+# the tests share two cores; one thread each avoids oversubscription
+torch.set_num_threads(1)
+
 for _id, _cls in (("Digits-v0", DigitsEnv), ("Lookup-v0", LookupEnv)):
     if _id not in gym.registry:
         gym.register(_id, entry_point=_cls)
@@ -92,4 +96,11 @@ for _id, _cls in (("Digits-v0", DigitsEnv), ("Lookup-v0", LookupEnv)):
 
 @pytest.fixture
 def tiny_policy_config():
-    return {"kind": "tiny", "d_model": 32, "n_layers": 1, "n_heads": 2, "max_len": 96}
+    return {
+        "kind": "tiny",
+        "d_model": 32,
+        "n_layers": 1,
+        "n_heads": 2,
+        "max_len": 96,
+        "system_prompt": False,
+    }
