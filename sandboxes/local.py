@@ -57,6 +57,9 @@ class LocalPool(SandboxPool):
             ones are skipped).
         isolation: ``"auto"`` (namespaces where possible), ``"namespaces"`` (fail without
             them) or ``"none"`` (rlimits only, no warning).
+        workspace_mb: Size limit of each episode's workspace in MiB (a tmpfs of its own; only
+            with namespaces).
+        spares: Calls kept pre-forked with their namespaces built.
         python: The interpreter that runs the server and the calls.
     """
 
@@ -66,6 +69,8 @@ class LocalPool(SandboxPool):
         self,
         preload: tuple[str, ...] | list[str] = DEFAULT_PRELOAD,
         isolation: str = "auto",
+        workspace_mb: int = 128,
+        spares: int = 2,
         python: str = sys.executable,
     ) -> None:
         if isolation not in _ISOLATION_MODES:
@@ -74,7 +79,12 @@ class LocalPool(SandboxPool):
             isinstance(m, str) and m.isidentifier() for m in preload
         ):
             raise ValueError(f"preload must be a sequence of module names, got {preload!r}")
+        for name, value, low in (("workspace_mb", workspace_mb, 1), ("spares", spares, 0)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
         super().__init__()
+        self.workspace_mb = workspace_mb
+        self.spares = spares
         self.preload = tuple(preload)
         self.isolation_mode = isolation
         self.python = python
@@ -109,6 +119,10 @@ class LocalPool(SandboxPool):
                     self.isolation_mode,
                     "--preload",
                     ",".join(self.preload),
+                    "--spares",
+                    str(self.spares),
+                    "--workspace-mb",
+                    str(self.workspace_mb),
                 ],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,

@@ -60,6 +60,8 @@ MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
+MS_SLAVE = 1 << 19
+MS_SHARED = 1 << 20
 MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -303,6 +305,8 @@ class Isolation:
         # covered by each call's own /proc before any untrusted code runs.
         mount("/proc", new_root + "/proc", None, MS_BIND | MS_REC)
         mount(self.workspaces, new_root + "/ws", None, MS_BIND)
+        # Workspaces mounted later must reach the spares' (already copied) mount namespaces.
+        mount(None, new_root + "/ws", None, MS_SHARED)
         mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
         os.chdir(new_root)
         pivot = SYS_PIVOT_ROOT.get(os.uname().machine)
@@ -377,7 +381,8 @@ class Isolation:
             f"{SANDBOX_UID} {outer_gid} 1\n",
             deny_setgroups=True,
         )
-        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        # Slave: new workspaces still propagate in from the server; nothing propagates out.
+        mount(None, "/", None, MS_REC | MS_SLAVE)
 
 
 # --------------------------------------------------------------------------- the program
@@ -514,8 +519,11 @@ class Server:
     to hand its code and pipes to a waiting child.
     """
 
-    def __init__(self, sock: socket.socket, isolation: Isolation, spares: int = 2) -> None:
+    def __init__(
+        self, sock: socket.socket, isolation: Isolation, spares: int = 2, workspace_mb: int = 0
+    ) -> None:
         self.sock = sock
+        self.workspace_mb = workspace_mb
         self.isolation = isolation
         self.reader = MessageReader(sock)
         self.selector = selectors.DefaultSelector()
@@ -602,7 +610,17 @@ class Server:
         path = os.path.join(self.isolation.workspace_root, name)
         if create and not os.path.isdir(path):
             os.mkdir(path, 0o700)
-            if self.isolation.call_uid is not None:
+            if self.isolation.mode == "namespaces" and self.workspace_mb:
+                # Its own size-limited tmpfs: a disk-filling call hits ENOSPC, not the host's disk.
+                uid = self.isolation.call_uid or 0
+                mount(
+                    "tmpfs",
+                    path,
+                    "tmpfs",
+                    MS_NOSUID | MS_NODEV,
+                    f"size={self.workspace_mb}m,nr_inodes=65536,mode=0700,uid={uid},gid={uid}",
+                )
+            elif self.isolation.call_uid is not None:
                 os.chown(path, self.isolation.call_uid, self.isolation.call_uid)
         return path
 
@@ -663,6 +681,10 @@ class Server:
         """Delete a workspace, whatever permissions the program left on it."""
         path = self.workspace_path(name, create=False)
         if not os.path.lexists(path):
+            return
+        if os.path.ismount(path):
+            _check(_libc.umount2(path.encode(), MNT_DETACH), "umount workspace")
+            os.rmdir(path)
             return
 
         def unlock(func, target, _exc):
@@ -1015,6 +1037,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--isolate", choices=("auto", "namespaces", "none"), default="auto")
     parser.add_argument("--preload", default="numpy,sympy")
     parser.add_argument("--spares", type=int, default=2, help="calls kept pre-forked")
+    parser.add_argument(
+        "--workspace-mb", type=int, default=0, help="size of each workspace tmpfs (0: none)"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if args.fd is not None:
@@ -1037,7 +1062,9 @@ def main(argv: list[str] | None = None) -> int:
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     preload([m for m in args.preload.split(",") if m])
     secrets.token_bytes(1)
-    Server(sock, isolation, spares=max(0, args.spares)).serve()
+    # Calls that share our uid (in a container) must not be able to ptrace or read us.
+    prctl(PR_SET_DUMPABLE, 0)
+    Server(sock, isolation, spares=max(0, args.spares), workspace_mb=args.workspace_mb).serve()
     return 0
 
 
