@@ -123,6 +123,8 @@ def search_tool(
                 "query": {"type": "string", "description": "What to search for."},
                 "k": {
                     "type": "integer",
+                    "minimum": 1,
+                    "maximum": max_k,
                     "description": f"Number of results, 1..{max_k} (default {default_k}).",
                 },
             },

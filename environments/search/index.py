@@ -1,8 +1,8 @@
 """BM25 search over a corpus, built once per corpus and cached on disk.
 
 The index is the BM25 (Lucene variant, the default of ``bm25s``) weight of every
-(term, page) pair, stored column-wise by term: a query sums the weight slices of its terms and
-keeps the top k. Building is vectorised with numpy over chunks of pages, so a 100k-page web
+(term, page) pair, with the title's terms counted twice more, stored column-wise by term: a
+query sums the weight slices of its terms and keeps the top k. Building is vectorised with numpy over chunks of pages, so a 100k-page web
 indexes in seconds and a million-page web fits in memory; the arrays are saved as one ``.npz``
 file in the cache directory, keyed by the corpus (seed and size for a generated world, content
 hash for a user's file).
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 CACHE_ENV_VAR = "AGENTGYM_CACHE_DIR"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 STOPWORDS = frozenset(
@@ -37,6 +37,9 @@ STOPWORDS = frozenset(
     "were what when where which who whom with did does do how".split()
 )
 _CHUNK = 8_192
+# Title terms count this many extra times (a poor man's BM25F), so that a page about X
+# outranks the many pages that merely mention X.
+_TITLE_BOOST = 2
 _SNIPPET_CHARS = 220
 
 
@@ -142,7 +145,7 @@ class SearchIndex:
             counts = np.zeros(hi - lo, dtype=np.int64)
             setdefault = vocab.setdefault
             for pid in range(lo, hi):
-                toks = tokenize(corpus.text(pid))
+                toks = tokenize(corpus.title(pid)) * _TITLE_BOOST + tokenize(corpus.text(pid))
                 counts[pid - lo] = len(toks)
                 ids.extend([setdefault(t, len(vocab)) for t in toks])
             lengths[lo:hi] = counts
