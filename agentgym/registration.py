@@ -38,6 +38,11 @@ ENVS: tuple[EnvSpec, ...] = (
         "agentgym.environments.gui:GUIEnv",
         "operate mock desktop apps (mail, calendar, files, settings, shop) by tree or screenshot",
     ),
+    EnvSpec(
+        "AgentSearch-v0",
+        "agentgym.environments.search:SearchEnv",
+        "answer multi-hop questions by searching and browsing a simulated web over local HTTP",
+    ),
 )
 
 
