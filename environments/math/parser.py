@@ -440,7 +440,8 @@ def _text_tokens(body: str, tokens: list[tuple[str, Any]], text: str, i: int) ->
     if letters:
         tokens.append(("WORD", letters.group(1).upper()))
         return i
-    if re.fullmatch(r"[\d\s.,+\-*/()]+", words):
+    if re.search(r"\d", words):
+        # "\text{12 apples}": the quantity is maths, the words are units or filler.
         tokens.extend(tokenize(words))
         return i
     parts = re.findall(r"[A-Za-z]+", low)
@@ -545,7 +546,8 @@ class _Parser:
             if self.peek()[0] in ("EOF", "CLOSE", "RBRACE", "END", "AMP", "ROWSEP"):
                 break
             out.append(self.relation())
-            while self.peek()[0] == "UNIT":
+            # Words after a quantity are units or filler ("12 bananas", "5 per box").
+            while self.peek()[0] in ("UNIT", "WORD"):
                 self.take()
             if self.peek()[0] == "COMMA" or (top and self.peek()[0] == "SEP"):
                 self.take()
