@@ -220,7 +220,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         meta["targets_met"] = None
         print("math-verify is missing, so its targets cannot be checked: pip install math-verify")
-    out = write_report("verifier", "Answer verifiers on the labeled equivalence set", rows, meta=meta)
+    out = write_report(
+        "verifier", "Answer verifiers on the labeled equivalence set", rows, meta=meta
+    )
     if "median_ratio_vs_math_verify" in meta:
         print(
             f"ours vs math-verify: median time {meta['median_ratio_vs_math_verify']:.3f}x "

@@ -194,6 +194,8 @@ def exact_value(node: Node) -> Fraction | None:
 
 
 def _short(v: Fraction) -> str:
+    if max(v.numerator.bit_length(), v.denominator.bit_length()) > 200:
+        return f"a {len(str(v.numerator.bit_length()))}+ digit number"
     text = str(v)
     return text if len(text) <= 20 else text[:8] + "..."
 

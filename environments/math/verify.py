@@ -143,6 +143,9 @@ def verify_detailed(prediction: str, gold: str, *, timeout_s: float = DEFAULT_TI
         return Verdict(False, f"refused: {e}")
     except RecursionError:
         return Verdict(False, "refused: answer nested too deeply")
+    except (ArithmeticError, ValueError, TypeError, NotNumeric, MemoryError) as e:
+        # A failure we did not foresee is still an answer we cannot accept, never a crash.
+        return Verdict(False, f"internal error: {type(e).__name__}: {str(e)[:100]}")
     return Verdict(ok, reason)
 
 

@@ -297,13 +297,37 @@ for _ in range(6):
     gold = f"\\begin{{pmatrix}} {a} & {b} \\\\ {c} & {d} \\end{{pmatrix}}"
     add("matrices", f"\\begin{{bmatrix}}{a}&{b}\\\\{c}&{d}\\end{{bmatrix}}", gold, True)
     if b != c:
-        add("matrices", f"\\begin{{pmatrix}} {a} & {c} \\\\ {b} & {d} \\end{{pmatrix}}", gold, False)
-    add("matrices", f"\\begin{{pmatrix}} {a} & {b} \\\\ {c} & {d + 1} \\end{{pmatrix}}", gold, False)
+        add(
+            "matrices", f"\\begin{{pmatrix}} {a} & {c} \\\\ {b} & {d} \\end{{pmatrix}}", gold, False
+        )
+    add(
+        "matrices", f"\\begin{{pmatrix}} {a} & {b} \\\\ {c} & {d + 1} \\end{{pmatrix}}", gold, False
+    )
 add("matrices", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2)", True)
-add("matrices", "\\begin{pmatrix} \\frac12 \\\\ -1 \\end{pmatrix}", "\\begin{pmatrix} 0.5 \\\\ -1 \\end{pmatrix}", True)
-add("matrices", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}", False)
-add("matrices", "\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", False)
-add("matrices", "\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 1 \\end{pmatrix}", False)
+add(
+    "matrices",
+    "\\begin{pmatrix} \\frac12 \\\\ -1 \\end{pmatrix}",
+    "\\begin{pmatrix} 0.5 \\\\ -1 \\end{pmatrix}",
+    True,
+)
+add(
+    "matrices",
+    "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}",
+    "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}",
+    False,
+)
+add(
+    "matrices",
+    "\\begin{pmatrix} 1 & 2 \\end{pmatrix}",
+    "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}",
+    False,
+)
+add(
+    "matrices",
+    "\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}",
+    "\\begin{pmatrix} 1 \\\\ 1 \\end{pmatrix}",
+    False,
+)
 add("matrices", "\\begin{pmatrix} 3 \\\\ 7 \\end{pmatrix}", "(3, 7)", True)
 add("matrices", "\\begin{pmatrix} 3 \\\\ 7 \\end{pmatrix}", "(7, 3)", False)
 
@@ -358,7 +382,9 @@ for _ in range(6):
     add("multiple", f"x = {a} \\text{{ or }} x = {b}", f"{a}, {b}", True)
     add("multiple", f"{a}, {b + 1}", f"{a}, {b}", False)
 add("multiple", "1 \\pm \\sqrt{2}", "1+\\sqrt2, 1-\\sqrt2", True)
-add("multiple", "\\frac{-3 \\pm \\sqrt{5}}{2}", "\\frac{-3+\\sqrt5}{2}, \\frac{-3-\\sqrt5}{2}", True)
+add(
+    "multiple", "\\frac{-3 \\pm \\sqrt{5}}{2}", "\\frac{-3+\\sqrt5}{2}, \\frac{-3-\\sqrt5}{2}", True
+)
 add("multiple", "1 \\pm \\sqrt{3}", "1+\\sqrt2, 1-\\sqrt2", False)
 add("multiple", "2 \\text{ and } 3", "3, 2", True)
 
@@ -515,7 +541,12 @@ realistic = [
     ("symbolic", "(a+b)^3", "a^3 + b^3", False),
     ("multiple", "x=3, x=-1", "-1, 3", True),
     ("degrees", "\\sin 30^\\circ", "\\frac12", True),
-    ("matrices", "\\begin{pmatrix} 2 & 0 \\\\ 0 & 2 \\end{pmatrix}", "2\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}", True),
+    (
+        "matrices",
+        "\\begin{pmatrix} 2 & 0 \\\\ 0 & 2 \\end{pmatrix}",
+        "2\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}",
+        True,
+    ),
     ("text", "\\text{Yes, it is}", "\\text{yes}", True),
 ]
 for category, p, g, label in realistic:
