@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
@@ -102,8 +103,9 @@ class SearchEnv(AgentEnv):
       the end, so it does not change the optimal policy.
     * ``format``: -0.1 for a malformed action or bad arguments (an empty query, ``k`` out of
       range, a link number that does not exist).
-    * ``repeat``: -0.05 for repeating an identical call (the same search, reopening a page);
-      ``next_page`` is exempt.
+    * ``repeat``: -0.05 for repeating an identical call that does nothing new (the same
+      search, reopening a page); ``next_page``, ``open 2`` of a new list and ``find`` on
+      another page are exempt.
 
     ## Starting State
 
@@ -211,7 +213,8 @@ class SearchEnv(AgentEnv):
         self._searched: set[str] = set()
         self._answer: str | None = None
         self._supporting: list[int] = []
-        self._next_calls = 0
+        self._calls_seen: set[str] = set()
+        self._finds: set[tuple[str, str]] = set()
         super().__init__(
             reward_mode=reward_mode,
             max_turns=max_turns,
@@ -311,7 +314,8 @@ class SearchEnv(AgentEnv):
         self._visited = set()
         self._searched = set()
         self._answer = None
-        self._next_calls = 0
+        self._calls_seen: set[str] = set()
+        self._finds: set[tuple[str, str]] = set()
         corpus = self.site.corpus
         self._supporting = [
             pid
@@ -355,7 +359,23 @@ class SearchEnv(AgentEnv):
         self._searched.add(normalize_answer(query))
         self._links = [h.url for h in hits]
 
+    def _seen_before(self, name: str, arguments: dict[str, Any]) -> bool:
+        """Return whether the core already saw this identical call (and so charged ``repeat``)."""
+        key = name + json.dumps(arguments, sort_keys=True, default=str)  # the core's call key
+        seen = key in self._calls_seen
+        self._calls_seen.add(key)
+        return seen
+
+    def _forgive_repeat(self) -> None:
+        """Cancel the core's repeat penalty for an identical call that did new work.
+
+        ``open 1`` after a new search, ``find x`` on another page and ``next_page`` repeat
+        the text of a call but not its effect.
+        """
+        self.add_reward("repeat", -self.repeat_penalty)
+
     def _open(self, target: str | int) -> ToolOutput:
+        repeated = self._seen_before("open", {"target": target})
         text = str(target).strip().strip("[]").strip()
         if not text:
             return self._malformed("`open` needs a URL or a link number")
@@ -386,6 +406,8 @@ class SearchEnv(AgentEnv):
         except FetchError as e:
             return ToolOutput(f"error: {e}", ok=False)
         pid = self.site.corpus.resolve_url(view.url)
+        if repeated and text.isdigit() and pid not in self._visited:
+            self._forgive_repeat()
         if pid is not None:
             self._visited.add(pid)
         self._page, self._part = view, 0
@@ -407,11 +429,7 @@ class SearchEnv(AgentEnv):
         return f"{head}(part {self._part + 1} of {n})\n\n{page.parts[self._part]}{tail}"
 
     def _next_page(self) -> ToolOutput:
-        # next_page takes no arguments, so every call after the first is an "identical call"
-        # to the core; paging is not a wasted repeat, so cancel that penalty.
-        if self._next_calls:
-            self.add_reward("repeat", -self.repeat_penalty)
-        self._next_calls += 1
+        repeated = self._seen_before("next_page", {})
         if self._page is None:
             return ToolOutput("error: no page is open; open one first", ok=False)
         if self._part + 1 >= len(self._page.parts):
@@ -420,15 +438,21 @@ class SearchEnv(AgentEnv):
                 f"{len(self._page.parts)}) of {self._page.url}",
                 ok=False,
             )
+        if repeated:
+            self._forgive_repeat()
         self._part += 1
         return ToolOutput(self._show_part(), True, {"url": self._page.url, "part": self._part})
 
     def _find(self, text: str) -> ToolOutput:
+        repeated = self._seen_before("find", {"text": text})
         needle = text.strip().lower()
         if not needle:
             return self._malformed("`find` needs a non-empty text")
         if self._page is None:
             return ToolOutput("error: no page is open; open one first", ok=False)
+        if repeated and (self._page.url, needle) not in self._finds:
+            self._forgive_repeat()
+        self._finds.add((self._page.url, needle))
         hits: list[str] = []
         total = 0
         for part_no, part in enumerate(self._page.parts, start=1):

@@ -390,3 +390,26 @@ def test_render_ansi(env):
         assert "Results for" in text and "turn=1/20" in text
     finally:
         e.close()
+
+
+def test_repeated_text_with_new_effect_is_not_a_repeat():
+    e = SearchEnv(reward_mode="dense")
+    try:
+        e.reset(seed=0)
+        names = e.site.corpus.world.names
+        e.step(f"<search>{names[0]}</search>")
+        *_, info = e.step("<open>1</open>")
+        assert info["reward_components"]["repeat"] == 0.0
+        *_, info = e.step("<find>born</find>")
+        e.step(f"<search>{names[1]}</search>")
+        *_, info = e.step("<open>1</open>")  # same text, a different page
+        assert info["reward_components"]["repeat"] == 0.0
+        *_, info = e.step("<find>born</find>")  # same text, another page
+        assert info["reward_components"]["repeat"] == 0.0
+        *_, info = e.step("<find>born</find>")  # same text, same page: a real repeat
+        assert info["reward_components"]["repeat"] == pytest.approx(-0.05)
+        e.step(f"<search>{names[1]}</search>")
+        *_, info = e.step("<open>1</open>")  # reopening the same page: a real repeat
+        assert info["reward_components"]["repeat"] == pytest.approx(-0.05)
+    finally:
+        e.close()
