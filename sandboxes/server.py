@@ -44,6 +44,8 @@ PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 256 << 20
 WORKSPACE_NAME = re.compile(r"^[0-9a-f]{32}$")
 SANDBOX_UID = 1000
+DEADLINE_SIGNAL = signal.SIGUSR1
+KILL_GRACE_S = 2.0
 HOST_NOBODY = 65534
 
 CLONE_NEWNS = 0x00020000
@@ -554,7 +556,12 @@ class Server:
                 timeout = None
                 if self.calls:
                     timeout = max(
-                        0.0, min(c.deadline for c in self.calls.values()) - time.monotonic()
+                        0.0,
+                        min(
+                            c.deadline + (KILL_GRACE_S if c.timed_out else 0.0)
+                            for c in self.calls.values()
+                        )
+                        - time.monotonic(),
                     )
                     timeout = min(timeout, 0.5)
                 for key, _ in self.selector.select(timeout):
@@ -787,11 +794,15 @@ class Server:
             del self.calls[call.pid]
 
     def enforce_deadlines(self) -> None:
-        """Kill the supervisor of every call past its deadline (its pid namespace dies with it)."""
+        """Tell the supervisor of every call past its deadline to kill it; force it if need be."""
         now = time.monotonic()
         for call in self.calls.values():
-            if not call.timed_out and not call.replied and now >= call.deadline:
+            if call.replied:
+                continue
+            if not call.timed_out and now >= call.deadline:
                 call.timed_out = True
+                _kill(call.pid, DEADLINE_SIGNAL)
+            elif call.timed_out and now >= call.deadline + KILL_GRACE_S:
                 _kill(call.pid)
 
     def reap(self) -> None:
@@ -838,10 +849,11 @@ class Server:
         reply = {
             "id": call.request_id,
             "ok": True,
-            "timed_out": call.timed_out or bool(report and report.get("cpu_limit")),
+            "timed_out": call.timed_out
+            or bool(report and (report.get("cpu_limit") or report.get("timed_out"))),
             "wall_ms": (time.monotonic() - call.started) * 1000.0,
         }
-        if report and not call.timed_out:
+        if report:
             reply.update(
                 exit_code=int(report["exit_code"]),
                 cpu_ms=float(report["cpu_ms"]),
@@ -875,9 +887,9 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _kill(pid: int) -> None:
+def _kill(pid: int, sig: int = signal.SIGKILL) -> None:
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
@@ -886,12 +898,47 @@ def _exit_code(status: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
+class _Deadline(Exception):
+    """Raised in a supervisor when the server signals that the call's time is up."""
+
+
+def _on_deadline(_signum: int, _frame: object) -> None:
+    raise _Deadline
+
+
+def kill_tree(program_pid: int) -> None:
+    """Kill every process descended from us (the subreaper), however it tried to escape."""
+    for _ in range(10_000):
+        try:
+            # One signal reaches the whole process group at once, outrunning a fork bomb.
+            os.killpg(program_pid, signal.SIGKILL)
+        except OSError:
+            pass
+        pending, found = [os.getpid()], []
+        while pending:
+            kids = children_of(pending.pop())
+            found += kids
+            pending += kids
+        for pid in found:
+            _kill(pid)
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            if not found:
+                return
+        if not found:
+            return
+        time.sleep(0.001)
+
+
 def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devnull: int) -> int:
     """Be one call's supervisor: prepare the program, wait for it, report on ``result_w``.
 
     The program (our child) waits on ``requests`` for its code; until then the call is a spare.
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(DEADLINE_SIGNAL, _on_deadline)
     namespaces = isolation.mode == "namespaces"
     if namespaces:
         isolation.enter_call_namespace()
@@ -916,22 +963,17 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
     os.close(alive_r)
     os.write(alive_w, b"x")
     requests.close()
-    _, status, usage = os.wait4(pid, 0)
+    timed_out = False
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    except _Deadline:
+        # The server says time is up. Killing the program kills its pid namespace; without
+        # one, its whole tree is ours (we are its subreaper) and is killed below.
+        timed_out = True
+        _kill(pid)
+        _, status, usage = os.wait4(pid, 0)
     if not namespaces:
-        # Kill and reap whatever the program left behind (they were reparented to us). With
-        # namespaces the kernel has already killed them: the program was their pid 1.
-        while True:
-            leftovers = children_of(os.getpid())
-            if not leftovers:
-                break
-            for child in leftovers:
-                _kill(child)
-            try:
-                while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                    pass
-            except ChildProcessError:
-                break
-            time.sleep(0.001)
+        kill_tree(pid)
     total = resource.getrusage(resource.RUSAGE_CHILDREN)
     exit_code = os.waitstatus_to_exitcode(status)
     report = {
@@ -939,6 +981,7 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
         "cpu_ms": (total.ru_utime + total.ru_stime) * 1000.0,
         "max_rss_kb": int(usage.ru_maxrss),
         "cpu_limit": exit_code == -signal.SIGXCPU,
+        "timed_out": timed_out,
     }
     os.write(result_w, json.dumps(report).encode())
     return 0
@@ -947,6 +990,7 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
 def program(isolation: Isolation, requests: socket.socket, alive_r: int, devnull: int) -> int:
     """The call's own process: finish the sandbox once the request arrives, then run it."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(DEADLINE_SIGNAL, signal.SIG_DFL)
     # The supervisor may have died before the death signal was armed.
     if os.read(alive_r, 1) == b"":
         return 70

@@ -1,4 +1,5 @@
 import pytest
+
 from agentgym.sandboxes import ExecResult, make_sandbox
 
 
