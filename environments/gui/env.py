@@ -11,7 +11,7 @@ from gymnasium import spaces
 
 from agentgym.core import AgentEnv
 from agentgym.environments.gui.apps import APPS, TEMPLATES
-from agentgym.environments.gui.apps.base import App, Op
+from agentgym.environments.gui.apps.base import App, Op, OracleStuck
 from agentgym.environments.gui.screen import HEIGHT, KEYS, WIDTH, GUIError, Screen
 from agentgym.spaces import UnicodeText
 from agentgym.tasks import GeneratedTasks, Task, TaskList, TaskSource, read_jsonl
@@ -325,7 +325,12 @@ class GUIEnv(AgentEnv):
 
     def _oracle_calls(self) -> Sequence[ToolCall]:
         assert self.app is not None and self.screen is not None
-        return [self.app.oracle(self.screen, self.goal)]
+        try:
+            return [self.app.oracle(self.screen, self.goal)]
+        except OracleStuck:
+            # Earlier actions destroyed what the goal needs (e.g. deleted the event to edit):
+            # no action reaches the goal any more, so the best remaining one is to stop.
+            return [ToolCall("done", {})]
 
     def _observation(
         self,

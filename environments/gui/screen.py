@@ -355,7 +355,9 @@ class Screen:
             if focused is None or focused.role != "textbox":
                 raise GUIError(f"no text box has focus to type {name!r} into")
             return self._append(focused, name)
-        raise GUIError(f"unknown key {name!r}; keys: {', '.join(KEYS)} or one printable character")
+        raise GUIError(
+            f"unknown key {_short(name, 40)!r}; keys: {', '.join(KEYS)} or one printable character"
+        )
 
     def _append(self, w: Widget, ch: str) -> str:
         assert w.on_input is not None

@@ -12,6 +12,7 @@ from agentgym.environments.gui.apps.base import (
     CONTENT_TOP,
     App,
     Op,
+    OracleStuck,
     Template,
     call,
     fill,
@@ -65,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
 }
 COUNTS = {"easy": 10, "medium": 20, "hard": 32}
 LIST_ROWS = 10
+MIN_YEAR, MAX_YEAR = 1900, 2100  # the month grid needs dates either side of the month
 DAY_LIST = "cal:daylist"
 
 
@@ -172,8 +174,9 @@ class CalendarApp(App):
 
     def _shift(self, months: int) -> None:
         m = self.ui["month"] - 1 + months
-        self.ui["year"] += m // 12
-        self.ui["month"] = m % 12 + 1
+        year = self.ui["year"] + m // 12
+        if MIN_YEAR <= year <= MAX_YEAR:
+            self.ui["year"], self.ui["month"] = year, m % 12 + 1
 
     def _open_form(self, eid: int | None) -> None:
         if eid is None:
@@ -191,8 +194,8 @@ class CalendarApp(App):
             self.ui["error"] = "Title is required"
             return
         day = _parse(f["date"])
-        if day is None:
-            self.ui["error"] = "Date must look like 2026-03-14"
+        if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
+            self.ui["error"] = f"Date must look like 2026-03-14, years {MIN_YEAR}-{MAX_YEAR}"
             return
         fields = {k: f[k] for k in FIELDS}
         fields["title"], fields["date"] = f["title"].strip(), day.isoformat()
@@ -487,7 +490,8 @@ class CalendarApp(App):
         if op["op"] == "create":
             return call(screen, "click", "cal:new")
         e = self.event(op["event"])
-        assert e is not None
+        if e is None:
+            raise OracleStuck(f"event {op['event']} was deleted; the goal cannot be reached")
         day = _parse(e["date"])
         assert day is not None
         shown = self.ui["year"] * 12 + self.ui["month"]

@@ -509,6 +509,11 @@ class FilesApp(App):
         if sorted(sel) == sorted(paths):
             return None
         items = self.children(self.ui["cwd"])
+        gone = [p for p in paths if p not in items]
+        if gone:
+            raise OracleStuck(
+                f"{gone[0]} is no longer in {self.ui['cwd']}; the goal cannot be reached"
+            )
         if any(p not in paths for p in sel) or not sel:
             return reveal(screen, TABLE, items.index(paths[0]), f"files:row:{paths[0]}")
         missing = next(p for p in paths if p not in sel)

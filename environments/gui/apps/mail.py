@@ -153,12 +153,15 @@ class MailApp(App):
     def op_done(self, op: Op) -> bool:
         """Return whether ``op`` holds now (a sent message must contain ``op["body"]``)."""
         kind = op["op"]
-        if kind == "star":
-            return self.msg(op["msg"])["starred"] == op.get("value", True)
-        if kind == "read":
-            return self.msg(op["msg"])["read"] == op["value"]
-        if kind == "move":
-            return self.msg(op["msg"])["folder"] == op["folder"]
+        if kind in ("star", "read", "move"):
+            m = next((m for m in self.state["messages"] if m["id"] == op["msg"]), None)
+            if m is None:  # deleted for good (from the Trash)
+                return False
+            if kind == "star":
+                return m["starred"] == op.get("value", True)
+            if kind == "read":
+                return m["read"] == op["value"]
+            return m["folder"] == op["folder"]
         if kind == "mkdir":
             return op["folder"] in self.state["folders"]
         return any(
@@ -612,6 +615,8 @@ class MailApp(App):
         if op["op"] == "send" and op.get("ref") is None:
             return call(screen, "click", "mail:btn:New")
         mid = op.get("msg", op.get("ref"))
+        if not any(x["id"] == mid for x in self.state["messages"]):
+            raise OracleStuck(f"message {mid} was deleted for good; the goal cannot be reached")
         m = self.msg(mid)
         if ui["dialog"] == "move":
             return fill(screen, {"dialog:value": op["folder"]}) or call(

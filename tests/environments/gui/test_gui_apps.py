@@ -127,3 +127,46 @@ def test_random_play_stays_near_zero():
                 break
         wins += bool(info.get("success"))
     assert wins <= 2
+
+
+def test_random_actions_never_crash_and_oracle_always_answers():
+    # Hostile-but-valid play: random ids, odd texts, keys and points across every template,
+    # with the oracle consulted mid-episode (it must return an action, or done() when earlier
+    # actions made the goal unreachable).
+    rng = np.random.default_rng(7)
+    texts = ["", "abc", "9999-12-31", "0", "-5", "/Documents", "é😀\u200b", "x" * 300, "a/b", "20"]
+    keys = [
+        "Tab",
+        "Shift+Tab",
+        "Enter",
+        "Escape",
+        "Space",
+        "Up",
+        "Down",
+        "PageDown",
+        "Backspace",
+        "Delete",
+        "a",
+    ]
+    for ep, family in enumerate(FAMILIES * 2):
+        env = GUIEnv(max_turns=40, obs_mode="both" if ep % 7 == 0 else "text")
+        env.reset(options={"task_id": f"{family}/{DIFFICULTIES[ep % 3]}/{ep}"})
+        for _ in range(40):
+            n = len(env.screen.interactive) + 1
+            i, kind = int(rng.integers(1, n + 1)), int(rng.integers(7))
+            action = [
+                f"<click>{i}</click>",
+                f'<type id="{i}">{texts[int(rng.integers(len(texts)))]}</type>',
+                f"<key>{keys[int(rng.integers(len(keys)))]}</key>",
+                f'<click_xy x="{rng.uniform(-5, 645):.1f}" y="{rng.uniform(-5, 405):.1f}"/>',
+                f'<scroll id="{i}">down</scroll>',
+                f'<select id="{i}">Large</select>',
+                env.oracle_action(),
+            ][kind]
+            if action == "<done/>":
+                action = "<key>Tab</key>"
+            obs, r, term, trunc, info = env.step(action)
+            assert env.observation_space.contains(obs)
+            if term or trunc:
+                break
+        assert env.oracle_action()
