@@ -162,13 +162,13 @@ class Browser:
                 f"{url} is not a page of the simulated web, so it was not fetched. Only pages "
                 "found by search or linked from opened pages can be opened."
             )
+        target = self._origin() + self.corpus.server_path(pid)
         import requests
 
         if self._session is None:
             session = requests.Session()
             session.trust_env = False  # never route through proxies from the environment
             self._session = session
-        target = self._origin() + self.corpus.server_path(pid)
         try:
             resp = self._session.get(target, timeout=self.timeout_s, allow_redirects=False)
         except requests.RequestException as e:

@@ -34,13 +34,17 @@ class _Connection:
         self.site = site
         self.server: WebServer | None = None
         self.browser = Browser(site.corpus, self.origin, part_chars=part_chars)
+        self.closed = False
 
     def origin(self) -> str:
+        if self.closed:
+            raise FetchError("the env has been closed, so no page can be fetched")
         if self.server is None:
             self.server = acquire_server(self.site.corpus)
         return self.server.origin
 
     def close(self) -> None:
+        self.closed = True
         self.browser.close()
         if self.server is not None:
             server, self.server = self.server, None

@@ -413,3 +413,17 @@ def test_repeated_text_with_new_effect_is_not_a_repeat():
         assert info["reward_components"]["repeat"] == pytest.approx(-0.05)
     finally:
         e.close()
+
+
+def test_json_integer_link_numbers_and_closed_env():
+    e = SearchEnv(action_format="json")
+    try:
+        e.reset(seed=0)
+        e.step(json.dumps({"tool": "search", "arguments": {"query": e.site.corpus.world.names[2]}}))
+        obs, *_ = e.step(json.dumps({"tool": "open", "arguments": {"target": 1}}))
+        assert "Title: " in obs
+    finally:
+        e.close()
+    obs, *_ = e.step(json.dumps({"tool": "open", "arguments": {"target": e.site.corpus.url(0)}}))
+    assert "has been closed" in obs
+    assert e._conn.server is None and e._conn.browser._session is None
