@@ -192,7 +192,9 @@ class SearchEnv(AgentEnv):
                 raise ValueError(f"world_seed must be a non-negative int, got {world_seed!r}")
         elif not isinstance(corpus, str | Path):
             raise ValueError(f"corpus must be a path to a JSONL file, got {corpus!r}")
-        if corpus is not None and (task_source is None or task_source == "generated"):
+        if corpus is not None and (
+            task_source is None or task_source == "generated" or task_source in FAMILIES
+        ):
             raise ValueError(
                 "questions can only be generated for a generated world; with corpus=... give "
                 "task_source=<path to a questions JSONL file>"
@@ -236,7 +238,7 @@ class SearchEnv(AgentEnv):
     # --- hooks -----------------------------------------------------------------------------
 
     def _make_tools(self) -> Sequence[Tool]:
-        text_arg = {"type": "object", "properties": {}, "required": []}
+        no_args = {"type": "object", "properties": {}, "required": []}
         return [
             search_tool(
                 lambda: self.site.index,
@@ -271,7 +273,7 @@ class SearchEnv(AgentEnv):
                 self._find,
                 main_arg="text",
             ),
-            Tool("next_page", "Show the next part of the open page.", text_arg, self._next_page),
+            Tool("next_page", "Show the next part of the open page.", no_args, self._next_page),
             Tool(
                 "answer",
                 "Give your final answer (a short phrase); ends the episode.",
@@ -291,11 +293,11 @@ class SearchEnv(AgentEnv):
     ) -> TaskSource:
         if task_source is None or task_source == "generated":
             questions = self.site.questions
-            assert questions is not None  # checked in __init__: generated world
+            assert questions is not None  # __init__ refuses generated questions for a corpus
             return GeneratedTasks(questions.generators(), difficulty)
         if isinstance(task_source, str) and task_source in FAMILIES:
             questions = self.site.questions
-            assert questions is not None
+            assert questions is not None  # as above
             return GeneratedTasks({task_source: questions.generators()[task_source]}, difficulty)
         if not isinstance(task_source, str | Path):
             raise ValueError(

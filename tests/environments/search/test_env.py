@@ -354,6 +354,8 @@ def test_bad_constructor_arguments(tmp_path):
         SearchEnv(page_chars=5)
     with pytest.raises(ValueError, match="questions JSONL"):
         SearchEnv(corpus=tmp_path / "c.jsonl")
+    with pytest.raises(ValueError, match="questions JSONL"):
+        SearchEnv(corpus=tmp_path / "c.jsonl", task_source="hop")
     with pytest.raises(TaskFileError, match="cannot read"):
         SearchEnv(corpus=tmp_path / "c.jsonl", task_source=tmp_path / "q.jsonl")
     with pytest.raises(TaskFileError, match="cannot read"):
