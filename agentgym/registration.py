@@ -36,7 +36,7 @@ ENVS: tuple[EnvSpec, ...] = (
     EnvSpec(
         "AgentGUI-v0",
         "agentgym.environments.gui:GUIEnv",
-        "operate mock desktop apps (mail, calendar, files, settings, shop) by tree or screenshot",
+        "operate mock desktop apps (mail, calendar, files, settings, shop, tasks) via a11y tree/pixels",
     ),
     EnvSpec(
         "AgentSearch-v0",

@@ -23,7 +23,7 @@ OBS_MODES: tuple[str, ...] = ("text", "screenshot", "both")
 
 
 class GUIEnv(AgentEnv):
-    """Operate mock desktop apps (mail, calendar, files, settings, shop) to reach a goal.
+    """Operate mock desktop apps (mail, calendar, files, settings, shop, tasks) to reach a goal.
 
     ## Description
 
@@ -33,7 +33,7 @@ class GUIEnv(AgentEnv):
     fields, checkboxes, radio groups, drop-downs, dialogs, tabs and scrollable areas, with the
     focus and keyboard behaviour a person expects (Tab order, Enter submits or activates,
     Escape closes menus and dialogs, typed characters go to the focused field). Success is
-    judged on the app's final state, not on the actions taken. 45 task templates over five
+    judged on the app's final state, not on the actions taken. 49 task templates over six
     apps, each generated from a seed at three difficulty levels.
 
     ## Action Space

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentgym.environments.gui.apps import calendar, files, mail, settings, shop
+from agentgym.environments.gui.apps import calendar, files, mail, settings, shop, todo
 from agentgym.environments.gui.apps.base import App, Template
 
 __all__ = ["APPS", "TEMPLATES"]
@@ -13,6 +13,7 @@ APPS: dict[str, type[App]] = {
     "mail": mail.MailApp,
     "settings": settings.SettingsApp,
     "shop": shop.ShopApp,
+    "todo": todo.TodoApp,
 }
 
 TEMPLATES: dict[str, Template] = {
@@ -21,4 +22,5 @@ TEMPLATES: dict[str, Template] = {
     **mail.TEMPLATES,
     **settings.TEMPLATES,
     **shop.TEMPLATES,
+    **todo.TEMPLATES,
 }

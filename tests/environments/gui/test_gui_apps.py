@@ -21,7 +21,7 @@ def run_oracle(env, task_id):
 
 def test_catalogue_size():
     assert len(TEMPLATES) >= 40
-    assert set(APPS) >= {"mail", "calendar", "files", "settings", "shop"}
+    assert set(APPS) >= {"mail", "calendar", "files", "settings", "shop", "todo"}
     for app in APPS:
         assert sum(f.startswith(app + "-") for f in FAMILIES) >= 7, app
 
