@@ -40,6 +40,8 @@ class TestSuite:
         candidate: An entry point also bound as ``candidate`` (HumanEval convention), or "".
     """
 
+    __test__ = False  # not a pytest test class, despite the name
+
     tests: tuple[tuple[str, str], ...]
     entry_points: tuple[str, ...]
     prelude: str = ""
@@ -49,6 +51,8 @@ class TestSuite:
 @dataclass(frozen=True)
 class TestResult:
     """One test's outcome; ``error`` says why it failed (None when it passed)."""
+
+    __test__ = False  # not a pytest test class, despite the name
 
     name: str
     passed: bool

@@ -145,11 +145,22 @@ class Solution:
             raise getattr(builtins, kind)(message)
         raise SolutionError(f"{kind}: {message}" if message else kind)
 
-    def stop(self) -> None:
-        """Kill the child (if running) and reap it."""
+    def stop(self, grace_s: float = 0.0) -> None:
+        """Stop the child (if running) and reap it.
+
+        Args:
+            grace_s: Seconds to let it exit by itself after its stdin closes (flushing its
+                output) before it is killed.
+        """
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
+        if grace_s > 0:
+            try:
+                proc.stdin.close()
+                proc.wait(timeout=grace_s)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
             proc.kill()
         except OSError:
@@ -276,6 +287,9 @@ def _compile_test(source: str) -> tuple[str, Any, Any]:
     except SyntaxError:
         return "exec", compile(source, "<test>", "exec"), None
     body = tree.body
+    if isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and body.func.id == "check":
+        # HumanEval's check(candidate) asserts inside and returns None: it passes unless it raises.
+        return "exec", compile(source, "<test>", "exec"), None
     if isinstance(body, ast.Compare) and len(body.ops) == 1 and isinstance(body.ops[0], ast.Eq):
         left = compile(ast.Expression(body.left), "<test>", "eval")
         right = compile(ast.Expression(body.comparators[0]), "<test>", "eval")
@@ -380,7 +394,7 @@ def grade(payload: dict) -> dict:
             report["load_error"] = solution.load_error
             passed, why = False, "not run: solution.py failed to load"
         results.append({"name": name, "passed": bool(passed), "error": why})
-    solution.stop()
+    solution.stop(grace_s=min(0.5, max(0.0, deadline - time.monotonic())))
     report["output"] = solution.output_tail()
     report["isolation"] = solution.isolation
     return report

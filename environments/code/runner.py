@@ -66,6 +66,7 @@ def serve() -> None:
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are failures too
         send({"ok": False, "error": _format_error(exc)})
         return
+    sys.stdout.flush()
     send({"ok": True})
     for line in proto_in:
         try:

@@ -286,10 +286,18 @@ def _visible_tests(
             _check_syntax(source, where, "visible_tests")
         return suite_names("test", given)
     tests = []
-    try:
-        examples = doctest.DocTestParser().get_examples(prompt)
-    except ValueError:
-        examples = []
+    tree = _parse_or_none(prompt)
+    docstrings = [
+        ast.get_docstring(n) or ""
+        for n in ([tree, *tree.body] if tree is not None else [])
+        if isinstance(n, ast.Module | ast.FunctionDef)
+    ]
+    examples = []
+    for text in docstrings:
+        try:
+            examples += doctest.DocTestParser().get_examples(text)
+        except ValueError:
+            continue
     for ex in examples:
         source, want = ex.source.strip(), ex.want.strip()
         if not want or entry not in source or _parse_or_none(source) is None:
