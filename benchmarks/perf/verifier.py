@@ -11,7 +11,9 @@ Compared in the same run, on ``tests/data/math_equivalence.jsonl``:
 Each system runs in its own worker process; the parent enforces a per-pair time limit (a
 hung call is killed, counted as "not equivalent" and timed at the limit), and the time per
 pair is measured inside the worker around the call alone. Our parse cache is cleared before
-every pair, so our times are cold. Targets: accuracy >= math-verify's with zero false
+every pair, so our times are cold. ``acc_no_conv`` is the accuracy on the pairs whose label does
+not rest on a grading convention (percent sign, degrees against radians, mixed numbers).
+Targets: accuracy >= math-verify's with zero false
 positives, and median time <= 0.2x math-verify's.
 
 Run: ``python -m agentgym.benchmarks.perf.verifier [--data PATH] [--limit N] [--timeout S]``
@@ -163,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
             runner.close()
             continue
         times, fp, fn, correct, timeouts, errors = [], 0, 0, 0, 0, 0
+        plain_right, plain_total = 0, 0
         for pair in pairs:
             verdict, seconds, error = runner.check(pair["prediction"], pair["gold"])
             times.append(seconds)
@@ -173,12 +176,16 @@ def run(args: argparse.Namespace) -> int:
             timeouts += error == "timeout"
             errors += error is not None and error != "timeout"
             per_category[system][pair["category"]].append(verdict == label)
+            if not pair.get("convention"):
+                plain_total += 1
+                plain_right += verdict == label
         runner.close()
         results[system] = {
             "system": system,
             "available": True,
             "pairs": len(pairs),
             "accuracy": correct / len(pairs),
+            "acc_no_conv": plain_right / max(plain_total, 1),
             "false_pos": fp,
             "false_neg": fn,
             "median_ms": percentile_ms(times, 50),

@@ -18,6 +18,7 @@ The tree is made of tuples whose first item is a tag:
 ``("add"|"sub"|"mul"|"div"|"pow", a, b)``
 ``("pm", a, b)``                   ``a \pm b`` (``a`` is None for a leading ``\pm``)
 ``("fn", name, args)``             ``sqrt``, ``root``, ``sin``.., ``ln``, ``log``, ``abs``, ..
+``("apply", name, arg)``           ``f(x)``: an unknown function applied (``f``, ``g``, ``h``)
 ``("fact", a)``, ``("pct", a)``, ``("deg", a)``   ``a!``, ``a\%``, ``a^\circ``
 ``("tuple", items, open, close)``  a bracketed sequence (point, vector or interval)
 ``("set", items)``, ``("list", items)``, ``("union", parts)``, ``("matrix", rows)``
@@ -410,8 +411,8 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
             tokens.append(("AMP", None))
         elif c == "'":
             raise ParseError("primes are not supported")
-        elif c in ':?"`':
-            raise ParseError(f"unexpected character {c!r}")
+        elif c == ":":
+            tokens.append(("COLON", None))
         else:
             raise ParseError(f"unexpected character {c!r}")
     return tokens
@@ -485,6 +486,11 @@ def _word_tokens(word: str, tokens: list[tuple[str, Any]]) -> None:
 
 # --- parser --------------------------------------------------------------------------------
 
+_FUNCTION_NAMES = frozenset("fgh")
+_FILLER_WORDS = frozenset(
+    """the answer is final so thus therefore hence result we get have it equals which
+    approximately about solution""".split()
+)
 _PRIMARY_START = {"NUM", "SYM", "CONST", "FUNC", "FRAC", "SQRT", "BINOM", "OPEN", "LBRACE", "BEGIN"}
 _CLOSERS = {"(": (")", "]"), "[": ("]", ")"), "{": ("}",), "floor": ("floor",), "ceil": ("ceil",)}
 
@@ -528,6 +534,11 @@ class _Parser:
 
     # grammar
     def answer(self) -> Node:
+        start = self.pos
+        while self.peek()[0] == "WORD" and set(self.peek()[1].split()) <= _FILLER_WORDS:
+            self.take()
+        if self.peek()[0] in ("EOF", "WORD"):
+            self.pos = start
         items = self.items(top=True)
         if self.peek()[0] != "EOF":
             tok = self.peek()
@@ -607,6 +618,10 @@ class _Parser:
                 self.take()
                 left = self.node("fn", "binom", (left, self.unary()))
             elif self.starts_primary():
+                if left[0] == "sym" and left[1] in _FUNCTION_NAMES and self.peek() == ("OPEN", "("):
+                    # f(x): a function applied to its argument, not a product.
+                    left = self.node("apply", left[1], self.primary())
+                    continue
                 left = self.implicit(left, self.power())
             else:
                 return left
@@ -805,11 +820,23 @@ class _Parser:
         out = self.node("fn", name, (arg,) if base is None else (arg, base))
         if exponent is not None:
             if exponent[0] == "neg" and exponent[1] == ("num", Fraction(1), "1"):
-                raise ParseError(f"inverse function notation {name}^{{-1}} is not supported")
+                if name not in ("sin", "cos", "tan"):
+                    raise ParseError(f"inverse function notation {name}^{{-1}} is not supported")
+                # \cos^{-1} x is arccos x, not 1 / cos x.
+                return self.node("fn", "arc" + name, (arg,))
             out = self.node("pow", out, exponent)
         return out
 
     def bracketed(self, opener: str) -> Node:
+        if opener == "{" and self.peek()[0] == "SYM" and self.peek(1)[0] in ("BAR", "COLON"):
+            # Set-builder notation {x | x > 2}: the set is the condition's solution set.
+            self.take()
+            self.take()
+            self.enter()
+            condition = self.relation()
+            self.leave()
+            self.expect("CLOSE", "}")
+            return condition
         self.enter()
         items = self.items()
         self.leave()
@@ -865,6 +892,17 @@ def parse_expression_text(text: str) -> Node:
     return node
 
 
+_REPEATING = re.compile(r"(\d*)\.(\d*)\\overline\s*\{(\d{1,50})\}")
+
+
+def _repeating_fraction(m: re.Match[str]) -> str:
+    r"""``0.1\overline{6}`` -> ``{\frac{1}{6}}``: a repeating decimal as an exact fraction."""
+    whole, fixed, period = m.group(1) or "0", m.group(2), m.group(3)
+    value = Fraction(int(whole)) + Fraction(int(fixed or "0"), 10 ** len(fixed))
+    value += Fraction(int(period), 10 ** len(fixed) * (10 ** len(period) - 1))
+    return f"{{\\frac{{{value.numerator}}}{{{value.denominator}}}}}"
+
+
 _MIXED_PLAIN = re.compile(r"^\s*(-?)(\d+)\s+(\d+)\s*/\s*(\d+)\s*$")
 _THIN_THOUSANDS = re.compile(r"(?<=\d)(?:\\,|\{,\}|\\ |\\!)(?=\d{3}(?!\d))")
 
@@ -883,6 +921,7 @@ def parse_answer(text: str) -> Node:
     if not text:
         raise ParseError("empty answer")
     text = _THIN_THOUSANDS.sub("", text)
+    text = _REPEATING.sub(_repeating_fraction, text)
     m = _MIXED_PLAIN.match(text)
     if m and 0 < int(m.group(3)) < int(m.group(4)):
         value = int(m.group(2)) + Fraction(int(m.group(3)), int(m.group(4)))

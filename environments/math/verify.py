@@ -283,6 +283,7 @@ def _compare(p: Node, g: Node) -> tuple[bool, str]:
             return _compare(p[2][1], g[2][1])
         return _compare_equations(p, g)
     p, g = _answer_part(p), _answer_part(g)
+    p, g = _as_matrix(p), _as_matrix(g)
     if _has_pm(g):
         g = ("list", tuple(_expand_pm(g)))
     if _has_pm(p):
@@ -320,8 +321,22 @@ def _answer_part(node: Node) -> Node:
     r"""``x = 3`` -> ``3``; ``(x, y) = (1, 2)`` -> ``(1, 2)``; ``x \in S`` -> ``S``."""
     if node[0] == "rel" and len(node[1]) == 1:
         op, (lhs, rhs) = node[1][0], node[2]
-        if op in ("=", "in") and _is_unknown(lhs) and not (free_symbols(rhs) & free_symbols(lhs)):
-            return rhs
+        if op in ("=", "in") and _is_unknown(lhs):
+            # f(x) = 2x defines f; x = 2x - 3 is an equation, not an answer.
+            if lhs[0] == "apply" or not free_symbols(rhs) & free_symbols(lhs):
+                return rhs
+    return node
+
+
+def _as_matrix(node: Node) -> Node:
+    r"""``2 \begin{pmatrix}...\end{pmatrix}``: a scalar times a matrix, multiplied out."""
+    if node[0] != "mul":
+        return node
+    a, b = node[1], node[2]
+    if b[0] == "matrix" and _is_expression(a):
+        return ("matrix", tuple(tuple(("mul", a, e) for e in row) for row in b[1]))
+    if a[0] == "matrix" and _is_expression(b):
+        return ("matrix", tuple(tuple(("mul", e, b) for e in row) for row in a[1]))
     return node
 
 
@@ -332,6 +347,10 @@ def _is_equation(node: Node) -> bool:
 def _is_unknown(node: Node) -> bool:
     if node[0] == "sym":
         return True
+    if node[0] == "apply":
+        return node[2][0] == "sym" or (
+            node[2][0] == "tuple" and all(i[0] == "sym" for i in node[2][1])
+        )
     if node[0] == "fn" and len(node[2]) == 1 and node[2][0][0] == "sym":
         return False
     return node[0] == "tuple" and all(i[0] == "sym" for i in node[1])
@@ -346,6 +365,12 @@ def _normalise_list(node: Node) -> Node:
     if node[0] not in ("list", "set") or not node[1]:
         return node
     items = node[1]
+    if node[0] == "list" and all(i[0] == "rel" for i in items):
+        # x < -1 or x > 1: a union of intervals in one variable.
+        intervals = [_relation_as_interval(i) for i in items]
+        names = {frozenset(free_symbols(i)) for i in items}
+        if all(intervals) and len(names) == 1 and len(next(iter(names))) == 1:
+            return ("union", tuple(intervals))
     if all(i[0] == "rel" and i[1] == ("=",) and i[2][0][0] == "sym" for i in items):
         names = [i[2][0][1] for i in items]
         if len(set(names)) == len(names) and len(names) > 1:
@@ -414,6 +439,9 @@ def _compare_text(p: Node, g: Node) -> tuple[bool, str]:
 def _norm_words(text: str) -> str:
     synonyms = {"true": "yes", "false": "no"}
     text = text.strip().strip("().").lower()
+    first = re.match(r"(yes|no|true|false)\b", text)
+    if first:
+        text = first.group(1)
     return synonyms.get(text, text)
 
 

@@ -5,13 +5,17 @@ label is decided here by construction (exact rational arithmetic, permutations, 
 hand-checked pair), never by the verifier under test. Numbers come from a seeded generator,
 so the file is reproducible.
 
-Each record: ``{"id", "category", "prediction", "gold", "equivalent"}``.
+Each record: ``{"id", "category", "prediction", "gold", "equivalent"}``, plus
+``"convention"`` when the label rests on a grading convention rather than on mathematics
+alone (a dropped percent sign, degrees against radians, a mixed number); the benchmark also
+reports accuracy without those pairs.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,16 +24,29 @@ rng = random.Random(20240601)
 records: list[dict] = []
 
 
+_MIXED = re.compile(r"^-?\d+(\s*\\frac\{\d+\}\{\d+\}|\s+\d+/\d+)$")
+CONVENTIONS = {
+    # label depends on a grading convention, not on mathematics alone
+    "percent": lambda p, g: ("%" in p) != ("%" in g),
+    "degrees": lambda p, g: (
+        ("circ" in p + g or "°" in p + g or "degree" in p + g) and ("pi" in p + g)
+    ),
+    "mixed_number": lambda p, g: any(_MIXED.match(x) for x in (p, g)),
+}
+
+
 def add(category: str, prediction: str, gold: str, equivalent: bool) -> None:
-    records.append(
-        {
-            "id": f"{category}/{sum(r['category'] == category for r in records)}",
-            "category": category,
-            "prediction": prediction,
-            "gold": gold,
-            "equivalent": equivalent,
-        }
-    )
+    record = {
+        "id": f"{category}/{sum(r['category'] == category for r in records)}",
+        "category": category,
+        "prediction": prediction,
+        "gold": gold,
+        "equivalent": equivalent,
+    }
+    conventions = [name for name, test in CONVENTIONS.items() if test(prediction, gold)]
+    if conventions:
+        record["convention"] = ",".join(conventions)
+    records.append(record)
 
 
 def frac(v: Fraction, style: str = "frac") -> str:
@@ -550,6 +567,68 @@ realistic = [
     ("text", "\\text{Yes, it is}", "\\text{yes}", True),
 ]
 for category, p, g, label in realistic:
+    add(category, p, g, label)
+
+more = [
+    ("fractions", "\\frac{7}{2}", "3\\frac{1}{2}", True),
+    ("units", "\\$1,234.56", "1234.56", True),
+    ("numbers", "1,234.56", "1234.56", True),
+    ("numbers", "\\frac{1}{4}\\%", "0.25\\%", True),
+    ("units", "20 \\text{ m/s}", "20", True),
+    ("equations", "x = \\frac{1}{2}", "0.5", True),
+    ("latex", "\\frac{\\sqrt{2}}{2}", "\\frac{1}{\\sqrt{2}}", True),
+    ("latex", "\\sqrt{\\frac{1}{2}}", "\\frac{\\sqrt2}{2}", True),
+    ("latex", "2^{1/2}", "\\sqrt{2}", True),
+    ("numbers", "10^{-3}", "0.001", True),
+    ("numbers", "\\frac{3}{5}", "60\\%", True),
+    ("latex", "6\\sqrt{3}", "\\sqrt{108}", True),
+    ("latex", "\\sqrt{3}+1", "1+\\sqrt{3}", True),
+    ("fractions", "\\frac{-1}{2}", "-0.5", True),
+    ("multiple", "\\left\\{ -2, 2 \\right\\}", "\\pm 2", True),
+    ("intervals", "(0,1)", "(0,1]", False),
+    ("equations", "x=-1", "-1", True),
+    ("equations", "k = 5", "5", True),
+    ("symbolic", "\\frac{4}{3}\\pi r^3", "\\frac{4\\pi r^3}{3}", True),
+    ("latex", "2\\ln 2", "\\ln 4", True),
+    ("latex", "\\log_{3} 81", "4", True),
+    ("latex", "\\tan\\frac{\\pi}{4}", "1", True),
+    ("latex", "\\cos \\pi", "-1", True),
+    ("latex", "\\frac{\\pi}{4}", "45", False),
+    ("complex", "2+2i", "2(1+i)", True),
+    ("complex", "|3+4i|", "5", True),
+    ("matrices", "\\begin{pmatrix} 1 \\\\ -2 \\\\ 3 \\end{pmatrix}", "(1,-2,3)", True),
+    ("matrices", "\\begin{pmatrix} 1 \\\\ -2 \\\\ 3 \\end{pmatrix}", "(1,2,3)", False),
+    ("equations", "y = -x + 4", "x + y = 4", True),
+    ("equations", "y = 3", "3", True),
+    ("sets", "x \\in \\{1, 2\\}", "\\{1,2\\}", True),
+    ("inequalities", "[-2, 2]", "-2 \\le x \\le 2", True),
+    ("inequalities", "x < -1 \\text{ or } x > 1", "(-\\infty,-1)\\cup(1,\\infty)", True),
+    ("inequalities", "x < -1 \\text{ or } x > 1", "(-\\infty,-1]\\cup(1,\\infty)", False),
+    ("fractions", "\\frac{1}{6}", "0.1\\overline{6}", True),
+    ("numbers", "12", "12.0", True),
+    ("numbers", "-3", "- 3", True),
+    ("numbers", "3.01", "3", False),
+    ("numbers", "1e6", "1,000,000", True),
+    ("text", "\\text{A}", "(A)", True),
+    ("text", "\\textbf{(D)}", "D", True),
+    ("degrees", "\\dfrac{5\\pi}{6}", "150^\\circ", True),
+    ("symbolic", "a^2 - b^2", "(a-b)(a+b)", True),
+    ("symbolic", "\\frac{x+1}{x^2-1}", "\\frac{1}{x-1}", True),
+    ("symbolic", "\\frac{1}{2}(x+1)", "\\frac{x}{2}+\\frac12", True),
+    ("symbolic", "x^2 + x", "x(x+1)", True),
+    ("symbolic", "x^2 + x", "x(x-1)", False),
+    ("symbolic", "\\sqrt{x}\\sqrt{x}", "x", True),
+    ("symbolic", "e^{x}e^{x}", "e^{2x}", True),
+    ("symbolic", "\\frac{\\sin x}{\\cos x}", "\\cot x", False),
+    ("symbolic", "\\frac{n(n-1)}{2}", "\\binom{n}{2}", True),
+    ("symbolic", "2^{n+1}", "2\\cdot 2^n", True),
+    ("symbolic", "2^{n+1}", "2^n + 1", False),
+    ("numbers", "7", "\\boxed{7}", True),
+    ("tuples", "(1,2),(3,4)", "(3,4),(1,2)", True),
+    ("tuples", "\\{(1,2), (3,4)\\}", "(1,2), (3,4)", True),
+    ("tuples", "(1,2),(3,4)", "(1,2),(4,3)", False),
+]
+for category, p, g, label in more:
     add(category, p, g, label)
 
 
