@@ -1,8 +1,9 @@
 """BM25 search over a corpus, built once per corpus and cached on disk.
 
 The index is the BM25 (Lucene variant, the default of ``bm25s``) weight of every
-(term, page) pair, with the title's terms counted twice more, stored column-wise by term: a
-query sums the weight slices of its terms and keeps the top k. Building is vectorised with numpy over chunks of pages, so a 100k-page web
+(term, page) pair in two fields, the page text and its title (weighted ``TITLE_WEIGHT``),
+stored column-wise by term: a query sums the weight slices of its terms in both fields and
+keeps the top k. Building is vectorised with numpy over chunks of pages, so a 100k-page web
 indexes in seconds and a million-page web fits in memory; the arrays are saved as one ``.npz``
 file in the cache directory, keyed by the corpus (seed and size for a generated world, content
 hash for a user's file).
@@ -23,13 +24,15 @@ from agentgym.tools.search import SearchHit
 __all__ = [
     "CACHE_ENV_VAR",
     "INDEX_VERSION",
+    "TITLE_MARK",
+    "TITLE_WEIGHT",
     "SearchIndex",
     "default_cache_dir",
     "tokenize",
 ]
 
 CACHE_ENV_VAR = "AGENTGYM_CACHE_DIR"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 STOPWORDS = frozenset(
@@ -37,9 +40,10 @@ STOPWORDS = frozenset(
     "were what when where which who whom with did does do how".split()
 )
 _CHUNK = 8_192
-# Title terms count this many extra times (a poor man's BM25F), so that a page about X
-# outranks the many pages that merely mention X.
-_TITLE_BOOST = 2
+# The title is a second BM25 field whose score is added with this weight, so that the page
+# about X outranks the many short pages that mention X (staff pages, news) on a large web.
+TITLE_WEIGHT = 2.0
+TITLE_MARK = "\x01"  # prefix of title-field terms; tokenize() never produces it
 _SNIPPET_CHARS = 220
 
 
@@ -133,22 +137,27 @@ class SearchIndex:
 
     @classmethod
     def _build(cls, corpus: Corpus, k1: float, b: float) -> SearchIndex:
+        # Two fields share the arrays: body terms, and title terms under TITLE_MARK + term,
+        # each with its own length normalisation; title weights are scaled by TITLE_WEIGHT.
         vocab: dict[str, int] = {}
         terms: list[np.ndarray] = []
         pages: list[np.ndarray] = []
         freqs: list[np.ndarray] = []
-        lengths = np.zeros(corpus.num_pages, dtype=np.float64)
         n = corpus.num_pages
+        body_len = np.zeros(n, dtype=np.float64)
+        title_len = np.zeros(n, dtype=np.float64)
         for lo in range(0, n, _CHUNK):
             hi = min(n, lo + _CHUNK)
             ids: list[int] = []
             counts = np.zeros(hi - lo, dtype=np.int64)
             setdefault = vocab.setdefault
             for pid in range(lo, hi):
-                toks = tokenize(corpus.title(pid)) * _TITLE_BOOST + tokenize(corpus.text(pid))
-                counts[pid - lo] = len(toks)
-                ids.extend([setdefault(t, len(vocab)) for t in toks])
-            lengths[lo:hi] = counts
+                body = tokenize(corpus.text(pid))
+                title = [TITLE_MARK + t for t in tokenize(corpus.title(pid))]
+                body_len[pid], title_len[pid] = len(body), len(title)
+                counts[pid - lo] = len(body) + len(title)
+                ids.extend([setdefault(t, len(vocab)) for t in body])
+                ids.extend([setdefault(t, len(vocab)) for t in title])
             doc_of = np.repeat(np.arange(lo, hi, dtype=np.int64), counts)
             key = doc_of * (1 << 32) + np.asarray(ids, dtype=np.int64)
             uniq, tf = np.unique(key, return_counts=True)
@@ -165,10 +174,14 @@ class SearchIndex:
         df = np.bincount(term, minlength=len(vocab))
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        avg = float(lengths.mean()) if n else 1.0
+        is_title = np.fromiter((t.startswith(TITLE_MARK) for t in vocab), bool, len(vocab))
         idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        norm = k1 * ((1.0 - b) + b * lengths[page] / max(avg, 1e-9))
-        weights = (idf[term] * (tf / (tf + norm))).astype(np.float32)
+        weights = np.empty(len(term), dtype=np.float32)
+        for field, lengths, scale in ((False, body_len, 1.0), (True, title_len, TITLE_WEIGHT)):
+            sel = is_title[term] == field
+            avg = max(float(lengths.mean()) if n else 1.0, 1e-9)
+            norm = k1 * ((1.0 - b) + b * lengths[page[sel]] / avg)
+            weights[sel] = scale * idf[term[sel]] * (tf[sel] / (tf[sel] + norm))
         return cls(corpus, vocab, indptr, page, weights, k1=k1, b=b)
 
     def _save(self, path: Path) -> None:
@@ -216,7 +229,12 @@ class SearchIndex:
 
         Pages that share no term with the query are never returned; ties go to the lower id.
         """
-        ids = [self.vocab[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocab]
+        ids = [
+            self.vocab[key]
+            for t in dict.fromkeys(tokenize(query))
+            for key in (t, TITLE_MARK + t)
+            if key in self.vocab
+        ]
         if not ids or k < 1:
             return np.zeros(0, np.int32), np.zeros(0, np.float64)
         indptr = self.indptr
