@@ -286,3 +286,19 @@ def test_vector_env_runs_oracle():
     _, rewards, terminated, _, _ = venv.step(actions)
     assert list(rewards) == [1.0, 1.0] and all(terminated)
     venv.close()
+
+
+def test_derivative_task_rejects_the_function_itself():
+    e = MathEnv(task_source="generated:derivatives")
+    for seed in range(10):
+        e.reset(options={"task_id": f"derivatives/medium/{seed}"})
+        function = e.task.prompt.split("f(x) = ", 1)[1].rsplit("$", 1)[0]
+        _, reward, *_ = e.step(f"<answer>{function}</answer>")
+        assert reward == 0.0, e.task_id
+    e.close()
+
+
+def test_math_levels_map_to_difficulty():
+    e = MathEnv(task_source="math-sample", difficulty="hard")
+    assert e.tasks.ids() and all(e.tasks.get(i).difficulty == "hard" for i in e.tasks.ids())
+    e.close()
