@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,6 +21,16 @@ from agentgym.tools.base import Tool, ToolCall, ToolOutput
 __all__ = ["GUIEnv", "OBS_MODES"]
 
 OBS_MODES: tuple[str, ...] = ("text", "screenshot", "both")
+
+
+@functools.lru_cache(maxsize=8)
+def _screenshot_space(height: int, width: int) -> spaces.Box:
+    """Return the screenshot space, shared by envs of one size.
+
+    A ``Box`` stores its bounds as full arrays (about 12 MiB at 1280x800); the space is never
+    mutated, so envs share one (and its sampling generator) instead of each holding a copy.
+    """
+    return spaces.Box(0, 255, (height, width, 3), np.uint8)
 
 
 class GUIEnv(AgentEnv):
@@ -156,7 +167,7 @@ class GUIEnv(AgentEnv):
         self._renderer: Any = None
         self._frame: tuple[tuple[int, bool, str], np.ndarray] | None = None
         super().__init__(**kwargs)
-        shot = spaces.Box(0, 255, (h, w, 3), np.uint8)
+        shot = _screenshot_space(h, w)
         if obs_mode == "screenshot":
             self.observation_space = shot
         elif obs_mode == "both":
@@ -197,6 +208,7 @@ class GUIEnv(AgentEnv):
             from agentgym.environments.gui.render import Renderer
 
             self._renderer = Renderer(self.screen_size)
+        # The renderer's buffer stays valid until the next render, which only happens here.
         frame = self._renderer.render(self.screen, self.app.theme, marks)
         self._frame = (key, frame)
         return frame.copy()

@@ -347,7 +347,6 @@ class Renderer:
         self._masks: dict[tuple[str, int], tuple[Any, int, int, int, int]] = {}
         self._prev: list[Prim] = []
         self._prev_set: set[Prim] = set()
-        self._img = Image.new("RGB", self.size)
         self._arr = np.zeros((self.size[1], self.size[0], 3), np.uint8)
         self.last_dirty_fraction = 1.0
 
@@ -359,7 +358,11 @@ class Renderer:
         return f
 
     def render(self, screen: Screen, theme: str = "light", marks: bool = False) -> np.ndarray:
-        """Return the screenshot of ``screen`` as a new ``(height, width, 3)`` uint8 array."""
+        """Return the screenshot of ``screen`` as a ``(height, width, 3)`` uint8 array.
+
+        With ``cached=True`` the array is the renderer's own frame buffer, which the next
+        call updates in place: copy it to keep it.
+        """
         prims = display_list(screen, self.scale, theme, marks)
         if not self.cached:
             img = self._Image.new("RGB", self.size)
@@ -373,8 +376,10 @@ class Renderer:
         total = self.size[0] * self.size[1]
         self.last_dirty_fraction = area / total
         if not self._prev or area > self.full_redraw_fraction * total:
-            self._draw(self._img, prims, 0, 0)
-            self._arr = np.array(self._img)
+            # Only the numpy frame is kept between calls; Pillow images are scratch space.
+            img = self._Image.new("RGB", self.size)
+            self._draw(img, prims, 0, 0)
+            self._arr = np.array(img)
             self.last_dirty_fraction = 1.0
         else:
             for x0, y0, x1, y1 in regions:
@@ -382,10 +387,9 @@ class Renderer:
                 self._draw(
                     sub, [p for p in prims if _overlaps(self._bbox(p), (x0, y0, x1, y1))], x0, y0
                 )
-                self._img.paste(sub, (x0, y0))
                 self._arr[y0:y1, x0:x1] = np.asarray(sub)
         self._prev, self._prev_set = prims, new_set
-        return self._arr.copy()
+        return self._arr
 
     def _mask(self, text: str, size: int) -> tuple[Any, int, int, int, int]:
         key = (text, size)

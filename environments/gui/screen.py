@@ -491,12 +491,7 @@ class Screen:
             parts.append(" checked" if w.checked else " unchecked")
         if w.selected:
             parts.append(" selected")
-        if (
-            w.role == "menu"
-            and w.key == self.open_key
-            or w.role == "combobox"
-            and w.key == self.open_key
-        ):
+        if w.role in ("menu", "combobox") and w.key == self.open_key:
             parts.append(" expanded")
         if w.key and w.key == self.focus_key:
             parts.append(" focused")
