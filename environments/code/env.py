@@ -129,7 +129,8 @@ class CodeEnv(AgentEnv):
       of visible tests that passed in the latest ``run_tests`` (0 at reset: starters fail
       every visible test; 0 once terminated).
     * ``format``: -0.1 for a malformed action or bad tool arguments.
-    * ``repeat``: -0.05 for repeating an identical non-terminal call.
+    * ``repeat``: -0.05 for repeating an identical non-terminal call (``run_tests`` without
+      ``code`` is a repeat only if ``solution.py`` holds code already tested that way).
     * ``crash``: -0.05 when the agent's code crashes: a ``python`` run that fails (exception,
       non-zero exit, timeout, out of memory), or a test run in which the solution does not
       load, times out or kills its process.
@@ -188,6 +189,7 @@ class CodeEnv(AgentEnv):
         )
         self._visible_fraction = 0.0
         self._final: GradeReport | None = None
+        self._file_runs: set[str] = set()
         super().__init__(
             reward_mode=reward_mode,
             max_turns=max_turns,
@@ -265,6 +267,7 @@ class CodeEnv(AgentEnv):
     def _begin(self, task: Task) -> str:
         self._visible_fraction = 0.0
         self._final = None
+        self._file_runs = set()
         sandbox = self._workspace_sandbox()
         sandbox.reset()
         sandbox.write_files(
@@ -294,9 +297,16 @@ class CodeEnv(AgentEnv):
         return out
 
     def _run_tests(self, code: str | None = None) -> ToolOutput:
+        from_file = code is None
         code, error = self._solution_code(code)
         if error is not None:
             return ToolOutput(error, ok=False)
+        if from_file:
+            # The core counts every argument-less run_tests after the first as a repeat; it
+            # is only one when solution.py holds code that was already tested this way.
+            if self._file_runs and code not in self._file_runs:
+                self.add_reward("repeat", -self.repeat_penalty)
+            self._file_runs.add(code)
         report = self._grader.grade(code, suite_of(self.task, "visible"))
         if report.crashed:
             self.add_reward("crash", self.crash_penalty)

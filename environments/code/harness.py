@@ -275,8 +275,31 @@ def _doctest_eq(value: Any, want: str) -> bool:
     return " ".join(repr(value).split()) == " ".join(want.split())
 
 
+def _stable_repr(value: Any, depth: int = 0) -> str:
+    """``repr`` with set elements sorted, so messages do not depend on the hash seed."""
+    if depth > 50:
+        return "..."
+    if isinstance(value, set | frozenset):
+        items = sorted(_stable_repr(v, depth + 1) for v in value)
+        if not items:
+            return "set()" if isinstance(value, set) else "frozenset()"
+        body = "{" + ", ".join(items) + "}"
+        return body if isinstance(value, set) else f"frozenset({body})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_stable_repr(v, depth + 1) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_stable_repr(v, depth + 1) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        pairs = (
+            f"{_stable_repr(k, depth + 1)}: {_stable_repr(v, depth + 1)}" for k, v in value.items()
+        )
+        return "{" + ", ".join(pairs) + "}"
+    return repr(value)
+
+
 def _short(value: Any, limit: int = 300) -> str:
-    text = repr(value)
+    text = _stable_repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
 
 

@@ -163,6 +163,27 @@ def test_crash_and_format_penalties(env):
     assert info["parse_error"] and info["reward_components"]["format"] == -0.1
 
 
+def test_run_tests_on_an_edited_file_is_not_a_repeat(env):
+    env.reset(seed=0, options={"task_id": "implement/clamp"})
+    write = "open('solution.py', 'w').write({!r})"
+    call(env, "python", code=write.format(CLAMP_HALF))
+    *_, info = call(env, "run_tests")
+    assert info["reward_components"]["repeat"] == 0.0
+    *_, info = call(env, "run_tests")  # nothing changed: a repeat
+    assert info["reward_components"]["repeat"] == -0.05
+    call(env, "python", code=write.format(CLAMP_OK))
+    *_, info = call(env, "run_tests")  # the file changed: not a repeat
+    assert info["reward_components"]["repeat"] == 0.0
+    assert info["tool_results"][0]["passed"] == 2
+
+
+def test_failure_messages_do_not_depend_on_the_hash_seed(env):
+    env.reset(seed=0, options={"task_id": "implement/clamp"})
+    code = "def clamp(x, lo, hi):\n    return {'pear', 'apple', 'kiwi', 'fig', 'plum'}"
+    obs, *_ = call(env, "run_tests", code=code)
+    assert "got {'apple', 'fig', 'kiwi', 'pear', 'plum'}, expected 3" in obs
+
+
 def test_no_submit_scores_zero():
     env = CodeEnv(timeout_s=5.0, max_turns=1)
     try:
