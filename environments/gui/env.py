@@ -285,6 +285,10 @@ class GUIEnv(AgentEnv):
     ) -> TaskSource:
         if task_source is None or task_source == "builtin":
             return GeneratedTasks(TEMPLATES, difficulty)
+        if not isinstance(task_source, str | Path):
+            raise ValueError(
+                f"task_source must be None, 'builtin' or a JSONL path, got {task_source!r}"
+            )
         records = read_jsonl(task_source, {"task_id": str, "prompt": str, "data": dict})
         tasks = [
             Task(

@@ -51,6 +51,8 @@ def test_observation_spaces():
         ({"screen_size": (0, 0)}, "screen_size"),
         ({"screen_size": "big"}, "screen_size"),
         ({"render_mode": "human"}, "render_mode"),
+        ({"task_source": 5}, "task_source"),
+        ({"difficulty": "brutal"}, "difficulty"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, match):
