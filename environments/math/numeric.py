@@ -30,6 +30,7 @@ __all__ = [
 MAX_EXPONENT = 100_000
 MAX_BITS = 400_000
 MAX_FACTORIAL = 1_000
+_MAX_TRIG_ARGUMENT = 10**12
 _MP = mpmath.mp
 
 
@@ -80,6 +81,13 @@ def _rational_root(v: Fraction, n: int) -> Fraction | None:
         return -r if r is not None else None
     out = []
     for part in (v.numerator, v.denominator):
+        if n > part.bit_length():
+            # 2**n already exceeds part: only 0 and 1 can be exact roots (and 10**50-th roots
+            # must not be tried by raising candidates to the n-th power).
+            if part in (0, 1):
+                out.append(part)
+                continue
+            return None
         r = round(part ** (1.0 / n)) if part.bit_length() < 1000 else _int_root(part, n)
         for cand in (r - 1, r, r + 1):
             if cand >= 0 and cand**n == part:
@@ -333,7 +341,10 @@ def _function(name: str, args: list[Any]) -> Any:
     if name in simple:
         if name in ("sinh", "cosh", "tanh") and abs(_MP.re(x)) > MAX_EXPONENT:
             raise TooLarge("argument too large")
-        if name in ("sin", "cos", "tan", "cot", "sec", "csc") and abs(_MP.im(x)) > MAX_EXPONENT:
+        if name in ("sin", "cos", "tan", "cot", "sec", "csc") and (
+            abs(_MP.im(x)) > MAX_EXPONENT or abs(_MP.re(x)) > _MAX_TRIG_ARGUMENT
+        ):
+            # Reducing a huge argument modulo 2 pi needs as many bits as the argument has.
             raise TooLarge("argument too large")
         return simple[name](x)
     raise NotNumeric(f"unknown function {name}")

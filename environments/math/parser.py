@@ -334,7 +334,7 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
                 raise ParseError(f"unsupported command \\{name}")
             continue
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
-            if digit_args:
+            if digit_args and c.isdigit():
                 tokens.append(("NUM", (Fraction(int(c)), c)))
                 digit_args -= 1
                 i += 1

@@ -256,6 +256,8 @@ def _parse(text: str) -> tuple[Node | None, str | None]:
         return None, str(e)
     except RecursionError:
         return None, "answer nested too deeply"
+    except (ValueError, ArithmeticError) as e:
+        return None, f"unreadable number: {str(e)[:80]}"
 
 
 def _is_expression(node: Node) -> bool:

@@ -155,6 +155,8 @@ def test_reward_hacks_never_verify(prediction):
         ("e^{10^{10}}", "too large"),
         (r"\sin(10^{10^{6}})", "too large"),
         ("x^{9^{9^9}} - x", "exponent too large"),
+        (r"\sin(x^{99999}) + 1", "too large"),
+        (r"\sin(10^{400})", "too large"),
         ("(" * 200 + "1" + ")" * 200, "nested too deeply"),
         ("-" * 600 + "1", "nested too deeply"),
         ("{" * 300 + "1" + "}" * 300, "nested too deeply"),
@@ -165,6 +167,11 @@ def test_hostile_inputs_are_refused_with_a_reason(prediction, fragment):
     verdict = verify_detailed(prediction, "1")
     assert not verdict.correct
     assert fragment in verdict.reason, verdict
+
+
+def test_huge_roots_are_not_attempted():
+    assert not verify("8^{10^{-50}}", "2")
+    assert verify("8^{10^{-50}}", "8^{10^{-50}}")
 
 
 def test_hostile_gold_is_refused_too():
@@ -283,3 +290,78 @@ def test_docstring_examples():
     for module in (verify_module, answer_module):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0
+
+
+_FUZZ_TOKENS = [
+    "1",
+    "2",
+    "x",
+    "+",
+    "-",
+    "^",
+    "(",
+    ")",
+    "[",
+    "]",
+    r"\{",
+    r"\}",
+    "{",
+    "}",
+    ",",
+    "=",
+    "<",
+    r"\le",
+    r"\frac",
+    r"\sqrt",
+    r"\pi",
+    "i",
+    "e",
+    "!",
+    r"\%",
+    r"^\circ",
+    r"\pm",
+    r"\cup",
+    r"\infty",
+    "|",
+    r"\text{cm}",
+    r"\sin",
+    r"\log_",
+    "_",
+    r"\begin{pmatrix}",
+    "&",
+    r"\\",
+    r"\end{pmatrix}",
+    "9",
+    ".",
+    r"\boxed{",
+    r"\left(",
+    r"\right)",
+    "A",
+    "yes",
+    ":",
+    r"\mid",
+    r"\overline{3}",
+    "f(",
+    r"\binom",
+    "3.5",
+    "1,000",
+    r"\cos^{-1}",
+    r"\mathbb{R}",
+]
+
+
+def test_fuzzed_token_soup_never_raises():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    soup = st.lists(st.sampled_from(_FUZZ_TOKENS), min_size=1, max_size=14).map("".join)
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(soup, soup)
+    def check(a, b):
+        verdict = verify_detailed(a, b)
+        assert isinstance(verdict.correct, bool) and verdict.reason
+        assert not verdict.reason.startswith("internal"), (a, b, verdict)
+        check_equality(a, b, {"x": "2"})
+
+    check()
