@@ -431,6 +431,16 @@ class Screen:
             focused.on_input(opts[j])
             self.invalidate()
             return f'{_describe(focused)} set to "{opts[j]}"'
+        if focused.role == "menu" and name in ("Up", "Down"):
+            # Arrow keys on a menu title open it and move into its entries.
+            self.open_key = focused.key
+            self.invalidate()
+            self.refresh()
+            entries = [w for w in self.interactive if w.role == "menuitem"]
+            target = entries[0] if forward else entries[-1]
+            self.focus_key = target.key
+            self.invalidate()
+            return f"focus moved to {_describe(target)}"
         key = self.scroll_parent.get(focused.key)
         if name in ("PageUp", "PageDown") and key is not None:
             return self._scroll(key, "down" if forward else "up")

@@ -151,3 +151,19 @@ def test_click_xy_hits_the_element_under_the_point(size):
     assert env.app.ui["folder"] == "Archive"
     *_, info = env.step('<click_xy x="5000" y="5"/>')
     assert "off the screen" in info["tool_results"][0]["output"]
+
+
+def test_menu_keyboard_navigation(files_env):
+    env = files_env
+    edit = element(env, "menu:Edit")
+    step(env, f"<click>{edit.id}</click>")
+    step(env, "<key>Escape</key>")
+    assert env.screen.focused.key == "menu:Edit" and env.screen.open_key is None
+    step(env, "<key>Down</key>")
+    assert env.screen.open_key == "menu:Edit" and env.screen.focused.name == "Cut"
+    for _ in range(3):
+        step(env, "<key>Down</key>")
+    assert env.screen.focused.name == "Select all"
+    step(env, "<key>Enter</key>")
+    assert env.screen.open_key is None
+    assert len(env.app.ui["selection"]) == len(env.app.children("/Documents"))
