@@ -128,7 +128,7 @@ class SearchEnv(AgentEnv):
     | ``num_pages`` | 2000 | size of the generated web, 1,000..1,000,000 pages |
     | ``world_seed`` | 0 | seed of the generated world |
     | ``corpus`` | None | a JSONL corpus to use instead of a generated world |
-    | ``task_source`` | None | ``"generated"`` (default) or a questions JSONL path |
+    | ``task_source`` | None | ``"generated"``, one family (``"hop"``), or a questions JSONL |
     | ``difficulty`` | None | ``"easy"`` (1 hop, few distractors), ``"medium"``, ``"hard"`` |
     | ``score_fn`` | ``"em"`` | ``"em"`` or ``"f1"`` |
     | ``page_chars`` | 3000 | characters per part of an open page |
