@@ -476,6 +476,8 @@ def _word_tokens(word: str, tokens: list[tuple[str, Any]]) -> None:
         tokens.append(("WORD", low))
     elif low in UNIT_WORDS and len(word) >= 2:
         tokens.append(("UNIT", low))
+    elif low in _ENGLISH:
+        tokens.append(("WORD", low))
     elif len(word) <= 3 and word.islower():
         # xy, abc: a product of single-letter variables.
         for ch in word:
@@ -487,9 +489,11 @@ def _word_tokens(word: str, tokens: list[tuple[str, Any]]) -> None:
 # --- parser --------------------------------------------------------------------------------
 
 _FUNCTION_NAMES = frozenset("fgh")
+# Short English words that would otherwise read as products of variables ("is" = i*s).
+_ENGLISH = frozenset("is the so we get it be to of an at as by if are was has its".split())
 _FILLER_WORDS = frozenset(
     """the answer is final so thus therefore hence result we get have it equals which
-    approximately about solution""".split()
+    approximately about solution total value""".split()
 )
 _PRIMARY_START = {"NUM", "SYM", "CONST", "FUNC", "FRAC", "SQRT", "BINOM", "OPEN", "LBRACE", "BEGIN"}
 _CLOSERS = {"(": (")", "]"), "[": ("]", ")"), "{": ("}",), "floor": ("floor",), "ceil": ("ceil",)}
@@ -535,7 +539,7 @@ class _Parser:
     # grammar
     def answer(self) -> Node:
         start = self.pos
-        while self.peek()[0] == "WORD" and set(self.peek()[1].split()) <= _FILLER_WORDS:
+        while self.peek()[0] in ("WORD", "UNIT") and set(self.peek()[1].split()) <= _FILLER_WORDS:
             self.take()
         if self.peek()[0] in ("EOF", "WORD"):
             self.pos = start

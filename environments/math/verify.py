@@ -233,7 +233,7 @@ _LEAD = re.compile(
 
 
 def _strip(text: str) -> str:
-    text = text.strip()
+    text = text.strip().rstrip(" .")
     for _ in range(2):
         m = _WRAPPERS.match(text)
         if m:
