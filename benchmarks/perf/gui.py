@@ -20,7 +20,7 @@ from typing import Any
 
 from agentgym.benchmarks.report import percentile_ms, write_report
 from agentgym.environments.gui import GUIEnv
-from agentgym.environments.gui.apps import TEMPLATES
+from agentgym.environments.gui.catalog import TEMPLATES
 from agentgym.environments.gui.render import Renderer
 
 TEXT_TARGET_MS = 0.5

@@ -11,8 +11,8 @@ import numpy as np
 from gymnasium import spaces
 
 from agentgym.core import AgentEnv
-from agentgym.environments.gui.apps import APPS, TEMPLATES
-from agentgym.environments.gui.apps.base import App, Op, OracleStuck
+from agentgym.environments.gui.app import App, Op, OracleStuck
+from agentgym.environments.gui.catalog import APPS, TEMPLATES
 from agentgym.environments.gui.screen import HEIGHT, KEYS, WIDTH, GUIError, Screen
 from agentgym.spaces import UnicodeText
 from agentgym.tasks import GeneratedTasks, Task, TaskList, TaskSource, read_jsonl

@@ -166,7 +166,7 @@ def display_list(
             box(w.rect, pal["panel"], pal["accent"] if w.key == focus else pal["border"])
             if w.value:
                 if w.style == "multiline":
-                    from agentgym.environments.gui.apps.content import wrap
+                    from agentgym.environments.gui.content import wrap
 
                     lines = wrap(w.value, int((ww - 8) / CHAR_W))
                     for i, line in enumerate(lines[: max(1, int((hh - 4) // 14))]):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from agentgym.environments.gui.widgets import Widget, contains, walk
 
 if TYPE_CHECKING:
-    from agentgym.environments.gui.apps.base import App
+    from agentgym.environments.gui.app import App
 
 __all__ = ["Screen", "GUIError", "KEYS", "WIDTH", "HEIGHT"]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from agentgym.environments.gui import GUIEnv
-from agentgym.environments.gui.apps import APPS, TEMPLATES
+from agentgym.environments.gui.catalog import APPS, TEMPLATES
 from agentgym.tasks import DIFFICULTIES
 
 FAMILIES = sorted(TEMPLATES)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agentgym.environments.gui.apps import calendar, files, mail, settings, shop, todo
-from agentgym.environments.gui.apps.base import App, Template
+from agentgym.environments.gui import calendar, files, mail, settings, shop, todo
+from agentgym.environments.gui.app import App, Template
 
 __all__ = ["APPS", "TEMPLATES"]
 

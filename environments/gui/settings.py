@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agentgym.environments.gui.apps.base import (
+from agentgym.environments.gui.app import (
     CONTENT_TOP,
     App,
     Op,

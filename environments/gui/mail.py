@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agentgym.environments.gui.apps.base import (
+from agentgym.environments.gui.app import (
     CONTENT_TOP,
     App,
     Op,
@@ -21,7 +21,7 @@ from agentgym.environments.gui.apps.base import (
     reveal,
     window,
 )
-from agentgym.environments.gui.apps.content import MONTHS, TOPICS, people, wrap
+from agentgym.environments.gui.content import MONTHS, TOPICS, people, wrap
 from agentgym.environments.gui.widgets import Widget
 from agentgym.tools.base import ToolCall
 
