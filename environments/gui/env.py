@@ -113,8 +113,9 @@ class GUIEnv(AgentEnv):
 
     ## Reward components
 
-    ``outcome``, ``progress``, ``format``, ``repeat`` (see :class:`AgentEnv`) and ``invalid``
-    (-0.05 for each call naming an element id that is not on screen).
+    ``outcome``, ``progress``, ``format`` (see :class:`AgentEnv`), ``repeat`` (always 0 here:
+    pressing Tab or scrolling twice is normal use of a GUI, not a loop) and ``invalid`` (-0.05
+    for each call naming an element id that is not on screen).
 
     ## Version History
 
@@ -125,6 +126,7 @@ class GUIEnv(AgentEnv):
     default_max_turns: ClassVar[int] = 50
     extra_reward_components: ClassVar[tuple[str, ...]] = ("invalid",)
     invalid_penalty: ClassVar[float] = -0.05
+    repeat_penalty: ClassVar[float] = 0.0
     description: ClassVar[str] = (
         "You operate a desktop app through its accessibility tree or screenshots. Elements "
         "that take input are numbered [id]. Change the app's state as the user asks, then "
