@@ -42,22 +42,15 @@ def test_import_agentgym_is_light():
 
 @pytest.mark.slow
 def test_wheel_contains_every_module_and_data(tmp_path):
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
+    # Build from a copy of the tree so no build folder lands in the source tree.
+    src = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "results"),
     )
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    subprocess.run([*cmd, "-w", str(tmp_path), str(src)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("agentgym-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder, prefix in MAPPED.items():

@@ -1,12 +1,12 @@
 import asyncio
 
 import pytest
+from toy_env import WORDS
 
 from agentgym.integrations.episodes import EpisodePool
 from agentgym.integrations.skyrl import SkyRLTextEnv
 from agentgym.integrations.trl import EnvReward, make_prompt_dataset
 from agentgym.integrations.verl import AgentGymInteraction
-from toy_env import WORDS
 
 
 def test_trl_dataset_and_reward():
