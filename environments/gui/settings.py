@@ -319,7 +319,8 @@ class SettingsApp(App):
             return call(screen, "click", f"settings:tab:{tab}")
         if tab == "Notifications" and key != "dnd":
             rest = [f[1] for f in FIELDS if f[0] == "Notifications"][1:]
-            if screen.find(f"set:{key}") is None or not screen.find(f"set:{key}").id:  # type: ignore[union-attr]
+            shown = screen.find(f"set:{key}")
+            if shown is None or not shown.id:
                 return reveal(screen, NOTIFY_AREA, rest.index(key), f"set:{key}")
         if kind == "radio":
             return call(screen, "click", f"set:{key}:{op['value']}")
