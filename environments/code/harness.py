@@ -410,6 +410,8 @@ def grade(payload: dict) -> dict:
             passed, why = False, str(e)
         except AssertionError as e:
             passed, why = False, f"assertion failed{': ' + str(e) if str(e) else ''}"
+        except SolutionError as e:
+            passed, why = False, str(e)
         except BaseException as e:
             passed, why = False, f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
         if solution.load_error is not None:
