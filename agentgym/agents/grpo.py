@@ -101,6 +101,8 @@ class GRPOConfig:
             many steps (0: never).
         seed: Seed of the task draw and of sampling.
         threads: ``torch.set_num_threads`` (0: leave torch's default).
+        max_minutes: Wall-clock budget of the run in minutes (0: none); when it runs out the
+            run evaluates, saves and stops early, counting the minutes of earlier sessions.
     """
 
     env: str
@@ -131,8 +133,13 @@ class GRPOConfig:
     export_every: int = 0
     seed: int = 0
     threads: int = 0
+    max_minutes: float = 0.0
 
     def __post_init__(self) -> None:
+        if isinstance(self.max_minutes, bool) or not (
+            isinstance(self.max_minutes, int | float) and self.max_minutes >= 0
+        ):
+            raise ValueError(f"grpo.max_minutes must be a number >= 0, got {self.max_minutes!r}")
         for name in ("steps", "tasks_per_step", "group_size", "max_new_tokens", "epochs"):
             _positive_int(name, getattr(self, name))
         _positive_int("minibatches", self.minibatches)
@@ -553,7 +560,9 @@ def train_grpo(
             record: dict[str, Any] = {"step": step, **metrics}
             if config.export_every and step % config.export_every == 0:
                 write_trajectories(trajs, out / "trajectories.jsonl")
-            is_last = step == config.steps
+            minutes = prior_minutes + (time.perf_counter() - t_start) / 60
+            out_of_time = bool(config.max_minutes) and minutes >= config.max_minutes
+            is_last = step == config.steps or out_of_time
             if is_last or (config.eval_every and step % config.eval_every == 0):
                 record.update(trainer.evaluate())
                 last_eval = record
@@ -567,6 +576,8 @@ def train_grpo(
                 info=f"reward {metrics['reward_mean']:.2f}  "
                 f"held-out {last_eval.get('eval_success', 0.0):.2f}",
             )
+            if out_of_time:
+                break
     finally:
         bar.stop()
         trainer.close()

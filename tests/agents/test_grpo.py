@@ -181,3 +181,14 @@ def test_tiny_policy_is_deterministic_per_seed():
     b = TinyPolicy(PolicyConfig(d_model=16, n_layers=1, n_heads=2, seed=3))
     for x, y in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(x, y)
+
+
+def test_time_budget_stops_the_run_early(tiny_policy_config, tmp_path):
+    summary = train_grpo(
+        config(tiny_policy_config, steps=50, max_minutes=1e-9), tmp_path, progress=False
+    )
+    assert summary["steps"] == 1
+    last = [json.loads(x) for x in (tmp_path / "metrics.jsonl").open()][-1]
+    assert "eval_success" in last and (tmp_path / "checkpoint" / "trainer.pt").is_file()
+    with pytest.raises(ValueError, match="max_minutes"):
+        config(tiny_policy_config, max_minutes=-1)
