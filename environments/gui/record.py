@@ -82,7 +82,10 @@ class RecordEpisode(gym.Wrapper):
         base = self.env.unwrapped
         frame = base.screenshot() if hasattr(base, "screenshot") else self.env.render()
         assert self._episode_dir is not None
-        Image.fromarray(frame).save(self._episode_dir / f"step_{len(self._frames):04d}.png")
+        # Fast PNG compression: recording should not dominate the step time.
+        Image.fromarray(frame).save(
+            self._episode_dir / f"step_{len(self._frames):04d}.png", compress_level=1
+        )
         self._frames.append(frame)
 
     def _finish(self) -> None:
