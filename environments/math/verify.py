@@ -615,18 +615,81 @@ def _compare_relations(p: Node, g: Node) -> tuple[bool, str]:
             return _compare_tuple(pi, gi)
         if g[1] == ("=",) and p[1] == ("=",):
             return _compare_equations(p, g)
-        return _compare_relation_chains(p, g)
+        ok, reason = _compare_relation_chains(p, g)
+        if ok or not (_is_inequality(p) and _is_inequality(g)):
+            return ok, reason
+        return _compare_solution_sets(p, g)
     if g[0] == "rel":
         gi = _relation_as_interval(g)
         if gi is not None and p[0] in ("tuple", "union"):
             return _compare(p, gi)
+        if gi is None and _is_inequality(g) and p[0] in ("tuple", "union"):
+            return _compare_solution_sets(p, g)
         return False, "a value where a relation is expected"
     pi = _relation_as_interval(p)
     if pi is not None and g[0] in ("tuple", "union"):
         return _compare(pi, g)
+    if pi is None and _is_inequality(p) and g[0] in ("tuple", "union"):
+        return _compare_solution_sets(p, g)
     if p[1] == ("=",) and not free_symbols(p):
         return False, "an equation without unknowns is not an answer"
     return False, "a relation where a value is expected"
+
+
+def _is_inequality(node: Node) -> bool:
+    return (
+        node[0] == "rel"
+        and all(op in ("<", ">", "<=", ">=") for op in node[1])
+        and len(free_symbols(node)) == 1
+    )
+
+
+def _compare_solution_sets(p: Node, g: Node) -> tuple[bool, str]:
+    r"""Compare inequalities such as ``|x| \ge 3`` with intervals, solving them with sympy."""
+    if not can_interrupt():
+        return False, "undecided: solving inequalities needs a time budget (main thread)"
+    import sympy
+
+    from agentgym.environments.math.symbolic import check_sizes
+
+    try:
+        check_sizes(p)
+        check_sizes(g)
+        a, b = _solution_set(p), _solution_set(g)
+        if a is None or b is None:
+            return False, "cannot compare these sets"
+        same = a == b or a.symmetric_difference(b) == sympy.S.EmptySet
+    except (NotImplementedError, TypeError, ValueError, AttributeError, NotNumeric):
+        return False, "cannot solve the inequality"
+    return bool(same), "same solution set" if same else "different solution sets"
+
+
+def _solution_set(node: Node) -> Any:
+    import sympy
+
+    from agentgym.environments.math.symbolic import to_sympy
+
+    if node[0] == "rel":
+        (name,) = free_symbols(node)
+        var = to_sympy(("sym", name))
+        exprs = [to_sympy(e) for e in node[2]]
+        ops = {"<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge}
+        result = sympy.S.Reals
+        for op, lhs, rhs in zip(node[1], exprs, exprs[1:], strict=False):
+            solved = sympy.solve_univariate_inequality(ops[op](lhs, rhs), var, relational=False)
+            result = sympy.Intersection(result, solved)
+        return result
+    if node[0] == "union":
+        parts = [_solution_set(part) for part in node[1]]
+        return None if any(p is None for p in parts) else sympy.Union(*parts)
+    if node[0] == "tuple" and len(node[1]) == 2:
+        lo, hi = (to_sympy(e) for e in node[1])
+        return sympy.Interval(lo, hi, node[2] == "(", node[3] == ")")
+    if node[0] == "reals":
+        return sympy.S.Reals
+    if node[0] == "empty":
+        return sympy.S.EmptySet
+    return None
 
 
 def _compare_equations(p: Node, g: Node) -> tuple[bool, str]:
