@@ -63,7 +63,7 @@ def boxed_contents(text: str) -> list[str]:
                         break
                 j += 1
         else:
-            tail = re.match(r"[^\s$]+", text[i:])
+            tail = re.match(r"[-\w\\][^\s$]*", text[i:])
             if tail:
                 out.append(tail.group(0))
     return out

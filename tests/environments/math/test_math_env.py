@@ -302,3 +302,18 @@ def test_math_levels_map_to_difficulty():
     e = MathEnv(task_source="math-sample", difficulty="hard")
     assert e.tasks.ids() and all(e.tasks.get(i).difficulty == "hard" for i in e.tasks.ids())
     e.close()
+
+
+@pytest.mark.parametrize("fmt", ["json", "openai"])
+def test_single_turn_fallback_in_other_formats(fmt):
+    e = MathEnv(action_format=fmt, task_source="generated:arithmetic")
+    e.reset(seed=2)
+    gold = e.task.data["answer"]
+    text = f"The result is \\boxed{{{gold}}}."
+    if fmt == "openai":
+        import json
+
+        text = json.dumps({"role": "assistant", "content": text})
+    _, reward, terminated, _, info = e.step(text)
+    assert terminated and reward == 1.0, info
+    e.close()
