@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import base64
 import itertools
+import json
 import os
 import secrets
 import selectors
@@ -23,8 +24,8 @@ from agentgym.sandboxes.server import MessageReader, send_message
 __all__ = ["CallLimits", "SandboxPool", "OUTPUT_LIMIT_BYTES"]
 
 OUTPUT_LIMIT_BYTES = 1 << 20
-# How long past a call's own limit the client waits before declaring the server stuck.
-_GRACE_S = 10.0
+# How long past a call's own limit the client waits for its supervisor before killing it.
+_GRACE_S = 5.0
 _START_TIMEOUT_S = 60.0
 
 
@@ -92,12 +93,30 @@ class _Pending:
         self.reply: dict[str, Any] | None = None
 
 
+@dataclass
+class _Spare:
+    """A pre-forked call handed over by the server: its request socket and result pipe."""
+
+    pid: int
+    request_fd: int
+    result_fd: int
+    generation: int
+
+    def discard(self) -> None:
+        _close(self.request_fd)
+        _close(self.result_fd)
+
+
 class SandboxPool(abc.ABC):
     """One warm fork server and the workspaces of the sandboxes that share it.
 
+    The server keeps pre-forked calls ("spares") whose request socket and result pipe it hands
+    to us; a run sends its code straight to a spare and reads the spare's output pipes and
+    result pipe, so the server is not on a run's path.
+
     Thread-safe: any number of threads may run calls at once; each call is its own forked
-    child on the server. A pool belongs to the process that created it: used from a forked
-    child (an async vector env worker) it starts a server of its own.
+    child. A pool belongs to the process that created it: used from a forked child (an async
+    vector env worker) it starts a server of its own.
 
     Subclasses say how to start the server (:meth:`_launch`) and stop it (:meth:`_terminate`).
     """
@@ -107,8 +126,13 @@ class SandboxPool(abc.ABC):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._send_lock = threading.Lock()
+        self._spare_ready = threading.Condition(threading.Lock())
+        self._spares: list[_Spare] = []
+        self._generation = 0
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
+        # (server generation, name) of the workspaces the current server has created.
+        self._workspaces: set[tuple[int, str]] = set()
         self._sock: socket.socket | None = None
         self._reader: threading.Thread | None = None
         self._owner_pid = os.getpid()
@@ -155,12 +179,18 @@ class SandboxPool(abc.ABC):
     def _forget_inherited(self) -> None:
         if self._sock is not None:
             self._sock.detach()
+            # Our copy of the descriptor is closed without telling the parent's server.
         self._sock = None
         self._reader = None
         self._pending = {}
+        for spare in self._spares:
+            spare.discard()
+        self._spares = []
+        self._workspaces = set()
         self._owner_pid = os.getpid()
         self._lock = threading.RLock()
         self._send_lock = threading.Lock()
+        self._spare_ready = threading.Condition(threading.Lock())
         self._after_fork()
 
     def _after_fork(self) -> None:
@@ -191,9 +221,10 @@ class SandboxPool(abc.ABC):
         self.hello = hello
         self._sock = sock
         self._pending = {}
+        self._generation += 1
         self._reader = threading.Thread(
             target=self._read_replies,
-            args=(sock, reader),
+            args=(sock, reader, self._generation),
             name="agentgym-sandbox-pool",
             daemon=True,
         )
@@ -204,25 +235,40 @@ class SandboxPool(abc.ABC):
         """Extra text for start-up errors (subclasses add the server's log)."""
         return ""
 
-    def _read_replies(self, sock: socket.socket, reader: MessageReader) -> None:
+    def _read_replies(self, sock: socket.socket, reader: MessageReader, generation: int) -> None:
         try:
-            while reader.feed():
+            while True:
                 for message in reader.messages():
+                    if message.get("op") == "spare":
+                        request_fd, result_fd = reader.take_fds(2)
+                        with self._spare_ready:
+                            self._spares.append(
+                                _Spare(int(message["pid"]), request_fd, result_fd, generation)
+                            )
+                            self._spare_ready.notify()
+                        continue
                     pending = self._pending.pop(message.get("id"), None)
                     if pending is not None:
                         pending.reply = message
                         pending.event.set()
+                if not reader.feed():
+                    break
         except (OSError, ValueError):
             pass
         finally:
             for fd in reader.fds:
-                os.close(fd)
+                _close(fd)
             # The server is gone: fail every waiter; the next request restarts it.
             with self._lock:
                 if self._sock is sock:
                     self._sock = None
                     sock.close()
                     self._terminate()
+            with self._spare_ready:
+                for spare in [s for s in self._spares if s.generation == generation]:
+                    spare.discard()
+                    self._spares.remove(spare)
+                self._spare_ready.notify_all()
             for pending in list(self._pending.values()):
                 pending.event.set()
 
@@ -243,6 +289,10 @@ class SandboxPool(abc.ABC):
             sock.close()
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(timeout=5)
+        with self._spare_ready:
+            for spare in self._spares:
+                spare.discard()
+            self._spares = []
         self._terminate()
 
     def __enter__(self) -> SandboxPool:
@@ -251,34 +301,41 @@ class SandboxPool(abc.ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- requests
+    # -- requests to the server
 
-    def _send(self, message: dict[str, Any], fds: tuple[int, ...] = ()) -> tuple[int, _Pending]:
+    def _notify(self, message: dict[str, Any]) -> None:
+        """Send a message that has no reply."""
+        sock = self._sock
+        if sock is None:
+            return
+        try:
+            with self._send_lock:
+                send_message(sock, dict(message, nfds=0))
+        except OSError:
+            pass
+
+    def _request(self, message: dict[str, Any], timeout_s: float = 60.0) -> dict[str, Any]:
         sock = self._ensure()
         request_id = next(self._ids)
         pending = _Pending()
         self._pending[request_id] = pending
-        message = dict(message, id=request_id, nfds=len(fds))
         try:
             with self._send_lock:
-                send_message(sock, message, fds)
+                send_message(sock, dict(message, id=request_id, nfds=0))
         except OSError as exc:
             self._pending.pop(request_id, None)
             raise SandboxError(f"sandbox server is unreachable: {exc}") from exc
-        return request_id, pending
-
-    def _wait(self, request_id: int, pending: _Pending, timeout_s: float) -> dict[str, Any]:
-        if not pending.event.wait(max(timeout_s, 0.0)):
+        if not pending.event.wait(timeout_s):
             self._pending.pop(request_id, None)
             self._restart()
             raise SandboxError("sandbox server did not reply in time; restarted it")
         if pending.reply is None:
             raise SandboxError("sandbox server exited; it is restarted on the next call")
+        if not pending.reply.get("ok"):
+            raise SandboxError(
+                f"sandbox server refused {message['op']}: {pending.reply.get('error')}"
+            )
         return pending.reply
-
-    def _request(self, message: dict[str, Any], timeout_s: float = 60.0) -> dict[str, Any]:
-        request_id, pending = self._send(message)
-        return self._wait(request_id, pending, timeout_s)
 
     def _restart(self) -> None:
         with self._lock:
@@ -297,7 +354,7 @@ class SandboxPool(abc.ABC):
         Raises:
             ValueError: If a name is absolute, climbs out of the workspace, or a value is not
                 text or bytes.
-            SandboxError: If the server refused the write (e.g. the disk quota is full).
+            SandboxError: If the server refused the write (e.g. the workspace is full).
         """
         if not isinstance(files, Mapping):
             raise TypeError(
@@ -311,102 +368,164 @@ class SandboxPool(abc.ABC):
             elif not isinstance(data, bytes | bytearray | memoryview):
                 raise ValueError(f"file {name!r} must be str or bytes, got {type(data).__name__}")
             encoded[str(rel)] = base64.b64encode(bytes(data)).decode()
-        reply = self._request({"op": "write", "ws": workspace, "files": encoded})
-        if not reply.get("ok"):
-            raise SandboxError(f"could not write files: {reply.get('error')}")
+        self._request({"op": "write", "ws": workspace, "files": encoded})
+        self._workspaces.add((self._generation, workspace))
 
     def drop_workspace(self, workspace: str) -> None:
         """Delete a workspace and everything in it."""
         with self._lock:
             if self._closed or self._sock is None or os.getpid() != self._owner_pid:
                 return  # closing the pool removes every workspace anyway
+        self._workspaces.discard((self._generation, workspace))
         try:
             self._request({"op": "drop", "ws": workspace})
         except SandboxError:
             pass
 
+    # -- runs
+
+    def _take_spare(self, deadline: float) -> _Spare:
+        self._ensure()
+        with self._spare_ready:
+            asked = False
+            while not self._spares:
+                if not asked:
+                    self._notify({"op": "need"})
+                    asked = True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._sock is None:
+                    raise SandboxError("no sandbox process became available in time")
+                self._spare_ready.wait(min(remaining, 1.0))
+            return self._spares.pop(0)
+
     def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
-        """Run ``code`` in ``workspace``; the output comes back over pipes we own."""
+        """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own."""
         if not isinstance(code, str):
             raise TypeError(f"code must be a str, got {type(code).__name__}")
         if not isinstance(timeout_s, int | float) or not timeout_s > 0:
             raise ValueError(f"timeout_s must be a number > 0, got {timeout_s!r}")
-        message = {
-            "op": "run",
+        request = {
             "ws": workspace,
             # Lone surrogates cannot travel as JSON text; they become U+FFFD.
             "code": code.encode("utf-8", errors="replace").decode("utf-8"),
             "timeout": float(timeout_s),
             "limits": limits.wire(timeout_s),
         }
+        start = time.monotonic()
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
-        start = time.monotonic()
-        deadline = start + timeout_s + _GRACE_S
+        # Descriptors are closed exactly once: another thread may reuse a closed number at once.
+        writers = [out_w, err_w]
         try:
-            try:
-                request_id, pending = self._send(message, (out_w, err_w))
-            finally:
-                # The server holds its own copies now; ours would keep the pipes from closing.
-                _close(out_w)
-                _close(err_w)
-            out, err, truncated = _drain(out_r, err_r, limits.output_bytes, deadline, pending.event)
+            while True:
+                spare = self._take_spare(start + _START_TIMEOUT_S)
+                if (spare.generation, workspace) not in self._workspaces:
+                    # First use on this server: it creates (and mounts) the directory.
+                    try:
+                        self._request({"op": "mkws", "ws": workspace})
+                    except BaseException:
+                        spare.discard()
+                        raise
+                    self._workspaces.add((spare.generation, workspace))
+                try:
+                    with socket.socket(fileno=os.dup(spare.request_fd)) as req:
+                        send_message(req, request, (out_w, err_w))
+                    break
+                except OSError:
+                    # That spare died (e.g. a previous call killed it); take the next one.
+                    spare.discard()
+                    self._notify({"op": "used", "pid": spare.pid})
+            _close(spare.request_fd)
+            # Only the call holds the write ends now, so EOF means it is over.
+            while writers:
+                _close(writers.pop())
+            deadline = time.monotonic() + timeout_s + _GRACE_S
+            out, err, report_bytes, truncated, complete = _drain(
+                out_r, err_r, spare.result_fd, limits.output_bytes, deadline
+            )
+            if not complete:
+                # The supervisor missed its own deadline: have the server kill it.
+                self._notify({"op": "kill", "pid": spare.pid})
+                more = _drain(
+                    out_r, err_r, spare.result_fd, limits.output_bytes, time.monotonic() + 5
+                )
+                report_bytes += more[2]
         finally:
-            _close(out_r)
-            _close(err_r)
-        reply = self._wait(request_id, pending, deadline - time.monotonic())
-        if not reply.get("ok"):
-            raise SandboxError(f"sandbox call failed: {reply.get('error')}")
+            for fd in [out_r, err_r, *writers]:
+                _close(fd)
+        _close(spare.result_fd)
+        self._notify({"op": "used", "pid": spare.pid})
+        wall_ms = (time.monotonic() - start) * 1000.0
         stderr = err.decode("utf-8", errors="replace")
-        if reply.get("error"):
-            stderr += f"\n[sandbox: {reply['error']}]"
-        exit_code = int(reply["exit_code"])
-        timed_out = bool(reply["timed_out"])
+        try:
+            report = json.loads(report_bytes) if report_bytes else None
+        except ValueError:
+            report = None
+        if report is None:
+            stderr += "\n[sandbox: the call's supervisor died; the program was killed]"
+            report = {
+                "exit_code": -signal.SIGKILL,
+                "cpu_ms": 0.0,
+                "max_rss_kb": 0,
+                "timed_out": not complete,
+            }
+        exit_code = int(report["exit_code"])
+        timed_out = bool(report["timed_out"])
+        max_rss_kb = int(report["max_rss_kb"])
         return ExecResult(
             stdout=out.decode("utf-8", errors="replace"),
             stderr=stderr,
             exit_code=exit_code,
             timed_out=timed_out,
-            oom_killed=_looks_oom(exit_code, timed_out, stderr, int(reply["max_rss_kb"]), limits),
-            wall_ms=(time.monotonic() - start) * 1000.0,
-            cpu_ms=float(reply["cpu_ms"]),
-            max_rss_kb=int(reply["max_rss_kb"]),
+            oom_killed=_looks_oom(exit_code, timed_out, stderr, max_rss_kb, limits),
+            wall_ms=wall_ms,
+            cpu_ms=float(report["cpu_ms"]),
+            max_rss_kb=max_rss_kb,
             output_truncated=truncated,
         )
 
 
 def _drain(
-    out_fd: int, err_fd: int, limit: int, deadline: float, replied: threading.Event
-) -> tuple[bytes, bytes, bool]:
-    """Read both pipes to EOF, keeping ``limit`` bytes of each and discarding the rest.
+    out_fd: int, err_fd: int, result_fd: int, limit: int, deadline: float
+) -> tuple[bytes, bytes, bytes, bool, bool]:
+    """Read the output pipes and the result pipe until all are at EOF or the deadline.
 
-    Reading goes on past the limit so that a program printing without end never blocks on a
-    full pipe. Once the reply is in, the program is dead, so a quiet pipe means we are done.
+    Output beyond ``limit`` bytes per stream is read and dropped, so a program printing
+    without end never blocks on a full pipe. Returns stdout, stderr, the report bytes, whether
+    output was truncated, and whether the result pipe reached EOF (the call is over).
     """
-    bufs = {out_fd: bytearray(), err_fd: bytearray()}
+    bufs = {out_fd: bytearray(), err_fd: bytearray(), result_fd: bytearray()}
     truncated = False
+    done_at: float | None = None
     with selectors.DefaultSelector() as sel:
-        sel.register(out_fd, selectors.EVENT_READ)
-        sel.register(err_fd, selectors.EVENT_READ)
+        for fd in bufs:
+            sel.register(fd, selectors.EVENT_READ)
         while sel.get_map():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 break
-            events = sel.select(min(remaining, 0.2))
-            if not events and replied.is_set():
-                break
+            if done_at is not None and now - done_at > 0.5:
+                break  # the call is over; whoever still holds a pipe is not ours to wait for
+            events = sel.select(min(deadline - now, 0.5))
             for key, _ in events:
-                chunk = os.read(key.fd, 1 << 16)
+                try:
+                    chunk = os.read(key.fd, 1 << 16)
+                except OSError:
+                    chunk = b""
                 if not chunk:
                     sel.unregister(key.fd)
+                    if key.fd == result_fd:
+                        done_at = time.monotonic()
                     continue
                 buf = bufs[key.fd]
-                room = limit - len(buf)
-                if len(chunk) > room:
-                    truncated = True
-                    chunk = chunk[: max(room, 0)]
+                if key.fd != result_fd:
+                    room = limit - len(buf)
+                    if len(chunk) > room:
+                        truncated = True
+                        chunk = chunk[: max(room, 0)]
                 buf += chunk
-    return bytes(bufs[out_fd]), bytes(bufs[err_fd]), truncated
+    complete = done_at is not None
+    return bytes(bufs[out_fd]), bytes(bufs[err_fd]), bytes(bufs[result_fd]), truncated, complete
 
 
 def _looks_oom(

@@ -44,8 +44,6 @@ PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 256 << 20
 WORKSPACE_NAME = re.compile(r"^[0-9a-f]{32}$")
 SANDBOX_UID = 1000
-DEADLINE_SIGNAL = signal.SIGUSR1
-KILL_GRACE_S = 2.0
 HOST_NOBODY = 65534
 
 CLONE_NEWNS = 0x00020000
@@ -490,35 +488,13 @@ def set_limits(limits: dict) -> None:
 # --------------------------------------------------------------------------- the server
 
 
-class Spare:
-    """A pre-forked call: a supervisor and its program, namespaces ready, awaiting a request."""
-
-    def __init__(self, pid: int, sock: socket.socket, result_fd: int) -> None:
-        self.pid = pid
-        self.sock = sock
-        self.result_fd = result_fd
-
-
-class Call:
-    """One in-flight run request."""
-
-    def __init__(self, request_id: int, spare: Spare, deadline: float) -> None:
-        self.request_id = request_id
-        self.pid = spare.pid
-        self.result_fd = spare.result_fd
-        self.deadline = deadline
-        self.started = time.monotonic()
-        self.timed_out = False
-        self.replied = False
-        self.status: int | None = None
-        self.rusage = None
-
-
 class Server:
-    """Accepts requests from one client and runs each call in a forked, isolated child.
+    """Serves one client: workspaces, and a supply of pre-forked calls handed to it.
 
-    ``spares`` calls are kept pre-forked with their namespaces built, so a request only has
-    to hand its code and pipes to a waiting child.
+    Each spare is a supervisor (which enforces the call's deadline and reports its result)
+    and its program, with namespaces built, waiting for code. The spare's request socket and
+    result pipe are passed to the client, which then talks to the call directly: the server
+    is not on the path of a run at all.
     """
 
     def __init__(
@@ -529,16 +505,19 @@ class Server:
         self.isolation = isolation
         self.reader = MessageReader(sock)
         self.selector = selectors.DefaultSelector()
-        self.calls: dict[int, Call] = {}
-        self.by_fd: dict[int, Call] = {}
-        self.spares: list[Spare] = []
+        self.supervisors: set[int] = set()
+        self.outstanding = 0
         self.spare_target = spares
         self.devnull = os.open(os.devnull, os.O_RDWR)
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
 
     def serve(self) -> None:
         """Handle requests until the client disconnects, then kill every call and return."""
         self.selector.register(self.sock, selectors.EVENT_READ, "client")
-        self.refill()
+        self.selector.register(self.wake_r, selectors.EVENT_READ, "child")
+        # Exited supervisors wake the loop so they are reaped at once.
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
         send_message(
             self.sock,
             {
@@ -551,33 +530,22 @@ class Server:
                 "preloaded": sorted(m for m in ("numpy", "sympy") if m in sys.modules),
             },
         )
+        self.refill()
         try:
             while True:
-                timeout = None
-                if self.calls:
-                    timeout = max(
-                        0.0,
-                        min(
-                            c.deadline + (KILL_GRACE_S if c.timed_out else 0.0)
-                            for c in self.calls.values()
-                        )
-                        - time.monotonic(),
-                    )
-                    timeout = min(timeout, 0.5)
-                for key, _ in self.selector.select(timeout):
+                for key, _ in self.selector.select():
                     if key.data == "client":
                         if not self.reader.feed():
                             return
                         for message in self.reader.messages():
                             self.handle(message)
                     else:
-                        self.on_result(key.fd)
-                self.enforce_deadlines()
+                        try:
+                            while os.read(self.wake_r, 4096):
+                                pass
+                        except BlockingIOError:
+                            pass
                 self.reap()
-                # Forking spares takes CPU from running calls: do it while idle, or at once when
-                # none is left.
-                if not self.calls or not self.spares:
-                    self.refill()
         finally:
             self.shutdown()
 
@@ -585,30 +553,35 @@ class Server:
         """Dispatch one request; errors become error replies, never a crash."""
         op = message.get("op")
         request_id = message.get("id", 0)
-        fds = self.reader.take_fds(int(message.get("nfds", 0)))
+        for fd in self.reader.take_fds(int(message.get("nfds", 0))):
+            os.close(fd)  # no request carries descriptors to the server
         try:
-            if op == "run":
-                self.start_call(request_id, message, fds)
-                fds = []
+            if op == "used":
+                # A spare was consumed: replace it now that its call is over.
+                self.outstanding -= 1
+                self.refill()
+                return
+            if op == "need":
+                self.give_spare()
+                return
+            if op == "kill":
+                pid = int(message["pid"])
+                if pid in self.supervisors:
+                    _kill(pid)
+                return
+            if op == "mkws":
+                self.workspace_path(message["ws"])
             elif op == "write":
                 self.write_files(message["ws"], message["files"])
-                send_message(self.sock, {"id": request_id, "ok": True})
             elif op == "drop":
                 self.drop_workspace(message["ws"])
-                send_message(self.sock, {"id": request_id, "ok": True})
-            elif op == "ping":
-                send_message(self.sock, {"id": request_id, "ok": True, "calls": len(self.calls)})
-            else:
+            elif op != "ping":
                 raise ValueError(f"unknown operation {op!r}")
+            send_message(self.sock, {"id": request_id, "ok": True})
         except Exception as exc:  # noqa: BLE001 - reported to the client
             send_message(
                 self.sock, {"id": request_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
             )
-        finally:
-            for fd in fds:
-                os.close(fd)
-
-    # -- workspaces
 
     def workspace_path(self, name: str, create: bool = True) -> str:
         """The server-side path of workspace ``name``."""
@@ -709,27 +682,26 @@ class Server:
     # -- calls
 
     def refill(self) -> None:
-        """Fork spares until there are ``spare_target`` of them."""
-        while len(self.spares) < self.spare_target:
-            self.spares.append(self.fork_spare())
+        """Hand the client spares until it holds ``spare_target`` of them."""
+        while self.outstanding < self.spare_target:
+            self.give_spare()
 
-    def fork_spare(self) -> Spare:
-        """Fork a supervisor whose program waits for one request."""
+    def give_spare(self) -> None:
+        """Fork a spare and pass its request socket and result pipe to the client."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         result_r, result_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             code = 70
             try:
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 os.close(result_r)
                 ours.close()
                 self.selector.close()
                 self.sock.close()
-                for spare in self.spares:
-                    spare.sock.close()
-                    os.close(spare.result_fd)
-                for fd in self.by_fd:
-                    os.close(fd)
+                os.close(self.wake_r)
+                os.close(self.wake_w)
                 code = supervise(self.isolation, theirs, result_w, self.devnull)
             except BaseException:  # noqa: BLE001 - a supervisor must never return into the server
                 try:
@@ -739,100 +711,33 @@ class Server:
             os._exit(code)
         theirs.close()
         os.close(result_w)
-        return Spare(pid, ours, result_r)
-
-    def start_call(self, request_id: int, message: dict, fds: list[int]) -> None:
-        """Hand a request and its output pipes to a spare."""
-        if len(fds) != 2:
-            raise ValueError("run needs two descriptors (stdout, stderr)")
-        name = message["ws"]
-        self.workspace_path(name)
-        request = {"ws": name, "code": message["code"], "limits": message["limits"]}
-        while True:
-            spare = self.spares.pop(0) if self.spares else self.fork_spare()
-            try:
-                send_message(spare.sock, request, fds)
-                break
-            except OSError:
-                # A spare that died (it should not) is discarded; the next one is tried.
-                self.discard(spare)
-        spare.sock.close()
-        for fd in fds:
-            os.close(fd)
-        call = Call(request_id, spare, time.monotonic() + float(message["timeout"]))
-        self.calls[call.pid] = call
-        self.by_fd[call.result_fd] = call
-        self.selector.register(call.result_fd, selectors.EVENT_READ, "call")
-
-    def discard(self, spare: Spare) -> None:
-        """Kill and forget a spare."""
-        _kill(spare.pid)
-        spare.sock.close()
-        os.close(spare.result_fd)
-
-    def on_result(self, fd: int) -> None:
-        """Reply with a supervisor's report, or notice that it died."""
-        call = self.by_fd.pop(fd)
+        self.supervisors.add(pid)
+        self.outstanding += 1
         try:
-            data = os.read(fd, 65536)
-        except OSError:
-            data = b""
-        self.selector.unregister(fd)
-        os.close(fd)
-        call.result_fd = -1
-        report = None
-        if data:
-            try:
-                report = json.loads(data)
-            except ValueError:
-                report = None
-        if report is None and call.status is None:
-            # The pipe is at EOF, so the supervisor has exited or is exiting.
-            _, call.status, call.rusage = os.wait4(call.pid, 0)
-        self.finish(call, report)
-        if call.status is not None:
-            del self.calls[call.pid]
-
-    def enforce_deadlines(self) -> None:
-        """Tell the supervisor of every call past its deadline to kill it; force it if need be."""
-        now = time.monotonic()
-        for call in self.calls.values():
-            if call.replied:
-                continue
-            if not call.timed_out and now >= call.deadline:
-                call.timed_out = True
-                _kill(call.pid, DEADLINE_SIGNAL)
-            elif call.timed_out and now >= call.deadline + KILL_GRACE_S:
-                _kill(call.pid)
+            send_message(self.sock, {"op": "spare", "pid": pid}, [ours.fileno(), result_r])
+        finally:
+            ours.close()
+            os.close(result_r)
 
     def reap(self) -> None:
-        """Collect exited children and kill orphans that calls left behind."""
+        """Collect exited supervisors and kill orphans that calls left behind."""
         while True:
             try:
-                pid, status, usage = os.wait4(-1, os.WNOHANG)
+                pid, _status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid == 0:
                 break
-            call = self.calls.get(pid)
-            if call is not None:
-                call.status, call.rusage = status, usage
-                if call.replied:
-                    del self.calls[pid]
-        known = {spare.pid for spare in self.spares}
+            self.supervisors.discard(pid)
         for pid in children_of(os.getpid()):
-            call = self.calls.get(pid)
-            if pid not in known and (call is None or call.status is not None):
+            if pid not in self.supervisors:
                 # An orphan reparented to us (the child subreaper): a call's leftover.
                 _kill(pid)
 
     def shutdown(self) -> None:
-        """Kill every call, spare and leftover, and reap them all."""
-        for spare in self.spares:
-            self.discard(spare)
-        self.spares = []
-        for call in self.calls.values():
-            _kill(call.pid)
+        """Kill every supervisor and leftover, and reap them all."""
+        for pid in self.supervisors:
+            _kill(pid)
         for _ in range(1000):
             for pid in children_of(os.getpid()):
                 _kill(pid)
@@ -840,35 +745,6 @@ class Server:
                 os.wait4(-1, 0)
             except ChildProcessError:
                 return
-
-    def finish(self, call: Call, report: dict | None) -> None:
-        """Send the reply for a finished call."""
-        if call.replied:
-            return
-        call.replied = True
-        reply = {
-            "id": call.request_id,
-            "ok": True,
-            "timed_out": call.timed_out
-            or bool(report and (report.get("cpu_limit") or report.get("timed_out"))),
-            "wall_ms": (time.monotonic() - call.started) * 1000.0,
-        }
-        if report:
-            reply.update(
-                exit_code=int(report["exit_code"]),
-                cpu_ms=float(report["cpu_ms"]),
-                max_rss_kb=int(report["max_rss_kb"]),
-            )
-        else:
-            usage = call.rusage
-            reply.update(
-                exit_code=-signal.SIGKILL if call.timed_out else _exit_code(call.status or 0),
-                cpu_ms=((usage.ru_utime + usage.ru_stime) * 1000.0) if usage else 0.0,
-                max_rss_kb=int(usage.ru_maxrss) if usage else 0,
-            )
-            if not call.timed_out:
-                reply["error"] = "the sandbox supervisor died unexpectedly"
-        send_message(self.sock, reply)
 
 
 def _kept_flags(path: str) -> int:
@@ -933,24 +809,29 @@ def kill_tree(program_pid: int) -> None:
 
 
 def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devnull: int) -> int:
-    """Be one call's supervisor: prepare the program, wait for it, report on ``result_w``.
+    """Be one call's supervisor: prepare the program, enforce its deadline, report the result.
 
     The program (our child) waits on ``requests`` for its code; until then the call is a spare.
+    Once it has its request it tells us the time limit; the report goes to ``result_w``, a pipe
+    whose other end the client holds.
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(DEADLINE_SIGNAL, _on_deadline)
+    signal.signal(signal.SIGALRM, _on_deadline)
     namespaces = isolation.mode == "namespaces"
     if namespaces:
         isolation.enter_call_namespace()
     else:
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     alive_r, alive_w = os.pipe()
+    started_r, started_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(alive_w)
+        os.close(started_r)
         status = 70
         try:
-            status = program(isolation, requests, alive_r, devnull)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            status = program(isolation, requests, alive_r, started_w, devnull)
         except BaseException:  # noqa: BLE001 - a set-up failure is reported on stderr
             try:
                 os.write(
@@ -961,14 +842,22 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
                 pass
         os._exit(status)
     os.close(alive_r)
+    os.close(started_w)
     os.write(alive_w, b"x")
     requests.close()
     timed_out = False
+    started = time.monotonic()
     try:
+        # The program sends its time limit when its request arrives (EOF: it died first).
+        limit = os.read(started_r, 64)
+        started = time.monotonic()
+        if limit:
+            signal.setitimer(signal.ITIMER_REAL, max(float(limit), 0.001))
         _, status, usage = os.wait4(pid, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
     except _Deadline:
-        # The server says time is up. Killing the program kills its pid namespace; without
-        # one, its whole tree is ours (we are its subreaper) and is killed below.
+        # Killing the program kills its pid namespace; without one, its whole tree is ours
+        # (we are its subreaper) and is killed below.
         timed_out = True
         _kill(pid)
         _, status, usage = os.wait4(pid, 0)
@@ -980,17 +869,18 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
         "exit_code": exit_code,
         "cpu_ms": (total.ru_utime + total.ru_stime) * 1000.0,
         "max_rss_kb": int(usage.ru_maxrss),
-        "cpu_limit": exit_code == -signal.SIGXCPU,
-        "timed_out": timed_out,
+        "timed_out": timed_out or exit_code == -signal.SIGXCPU,
+        "run_ms": (time.monotonic() - started) * 1000.0,
     }
     os.write(result_w, json.dumps(report).encode())
     return 0
 
 
-def program(isolation: Isolation, requests: socket.socket, alive_r: int, devnull: int) -> int:
+def program(
+    isolation: Isolation, requests: socket.socket, alive_r: int, started_w: int, devnull: int
+) -> int:
     """The call's own process: finish the sandbox once the request arrives, then run it."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(DEADLINE_SIGNAL, signal.SIG_DFL)
     # The supervisor may have died before the death signal was armed.
     if os.read(alive_r, 1) == b"":
         return 70
@@ -1003,20 +893,26 @@ def program(isolation: Isolation, requests: socket.socket, alive_r: int, devnull
     request = None
     while request is None:
         if not reader.feed():
-            return 0  # the server is gone: this spare is no longer needed
+            return 0  # the client is gone: this spare is no longer needed
         request = next(reader.messages(), None)
+    os.write(started_w, repr(float(request["timeout"])).encode())
+    os.close(started_w)
     out_fd, err_fd = reader.take_fds(2)
     requests.close()
-    workspace = os.path.join(isolation.workspace_root, request["ws"])
+    # From here on a set-up failure is reported on the call's own stderr.
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    name = request["ws"]
+    if not isinstance(name, str) or not WORKSPACE_NAME.match(name):
+        raise ValueError("bad workspace name")
+    workspace = os.path.join(isolation.workspace_root, name)
     if namespaces:
         mount(workspace, "/workspace", None, MS_BIND)
         mount(
             "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
         )
         workspace = "/workspace"
-    os.dup2(devnull, 0)
-    os.dup2(out_fd, 1)
-    os.dup2(err_fd, 2)
     os.closerange(3, _max_fd())
     if not namespaces:
         os.setsid()

@@ -1,0 +1,276 @@
+"""Sandbox latency, throughput and memory against what users run code with today.
+
+Cases, each for ``print(1)`` and for a snippet importing sympy:
+
+- local pool (this package's fork server) vs ``subprocess`` running ``python -c`` per call;
+- Docker pool (warm container with the fork server inside) vs ``docker exec`` per call into a
+  warm container and ``docker run --rm`` per call, all on the same image;
+- throughput with 2 concurrent callers (local pool vs subprocess; Docker pool vs exec);
+- memory per warm sandbox (proportional set size of the server and its spares, or the
+  container's memory use, divided by the sandboxes sharing it).
+
+Targets: local p50 <= 0.25x subprocess; Docker pool p50 <= 0.25x docker exec; warm memory
+<= 50 MB per sandbox. Docker cases are skipped (and say so) when no engine or image is found.
+
+Run: ``python -m agentgym.benchmarks.perf.sandbox [--quick]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from agentgym.benchmarks.report import write_report
+
+PRINT = "print(1)"
+SYMPY = "import sympy; print(sympy.sqrt(8))"
+LATENCY_TARGET = 0.25
+MEMORY_TARGET_MB = 50.0
+
+
+def measure(fn: Callable[[str], Any], code: str, calls: int) -> dict[str, float]:
+    """Time ``calls`` sequential calls (after one warm-up); p50/p95 in ms and calls per second."""
+    fn(code)
+    times = []
+    start = time.perf_counter()
+    for _ in range(calls):
+        t = time.perf_counter()
+        fn(code)
+        times.append((time.perf_counter() - t) * 1000.0)
+    total = time.perf_counter() - start
+    times.sort()
+    return {
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+        "calls_per_s": calls / total,
+    }
+
+
+def concurrent(fn: Callable[[str], Any], code: str, calls: int, workers: int = 2) -> float:
+    """Calls per second with ``workers`` threads each making ``calls`` calls."""
+    fn(code)
+    barrier = threading.Barrier(workers + 1)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(calls):
+            fn(code)
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return workers * calls / (time.perf_counter() - start)
+
+
+def subprocess_call(code: str) -> None:
+    """The usual baseline: a fresh interpreter per call."""
+    subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=False)
+
+
+def pss_kb(pid: int) -> int:
+    """Proportional set size of ``pid`` in KiB (shared pages split between their users)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def local_memory_mb(pool: Any, sandboxes: int) -> float:
+    """Memory of the pool's server and spares per sandbox, in MB."""
+    from agentgym.sandboxes.server import children_of
+
+    pids, todo = [pool.server_pid], [pool.server_pid]
+    while todo:
+        kids = children_of(todo.pop())
+        pids += kids
+        todo += kids
+    return sum(pss_kb(p) for p in pids) / 1024.0 / sandboxes
+
+
+def row(case: str, stats: dict[str, float], base: dict[str, float] | None, target: float | None):
+    """One table row with the ratio of p50 latencies against ``base``."""
+    out: dict[str, Any] = {"case": case, **stats}
+    if base is not None:
+        ratio = stats["p50_ms"] / base["p50_ms"]
+        out["p50_ratio_vs_baseline"] = ratio
+        if target is not None:
+            out["meets_target"] = ratio <= target
+    return out
+
+
+def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    """Local pool against subprocess-per-call."""
+    from agentgym.sandboxes.local import LocalPool, LocalSandbox
+
+    pool = LocalPool()
+    try:
+        start = time.perf_counter()
+        sb = LocalSandbox(pool=pool, timeout_s=60)
+        sb.run(PRINT)
+        meta["local_pool_start_s"] = time.perf_counter() - start
+        meta["local_isolation"] = pool.isolation
+        for label, code, calls in (
+            ("print(1)", PRINT, args.calls),
+            ("import sympy", SYMPY, args.sympy_calls),
+        ):
+            base = measure(subprocess_call, code, calls)
+            rows.append(row(f"subprocess python -c: {label}", base, None, None))
+            ours = measure(lambda c: sb.run(c), code, args.calls)
+            rows.append(row(f"local pool: {label}", ours, base, LATENCY_TARGET))
+        base_tp = concurrent(subprocess_call, PRINT, args.calls // 2)
+        ours_tp = concurrent(lambda c: sb.run(c), PRINT, args.calls)
+        rows.append(
+            {
+                "case": "2 callers, print(1): local pool vs subprocess",
+                "calls_per_s": ours_tp,
+                "baseline_calls_per_s": base_tp,
+                "throughput_ratio": ours_tp / base_tp,
+            }
+        )
+        boxes = [LocalSandbox(pool=pool) for _ in range(7)]
+        for box in boxes:
+            box.run(PRINT)
+        for n, label in ((1, "1 sandbox"), (8, "8 sandboxes")):
+            mb = local_memory_mb(pool, n)
+            rows.append(
+                {
+                    "case": f"local warm memory per sandbox ({label})",
+                    "mb_per_sandbox": mb,
+                    "meets_target": mb <= MEMORY_TARGET_MB,
+                }
+            )
+        for box in boxes:
+            box.close()
+        sb.close()
+    finally:
+        pool.close()
+
+
+def bench_docker(
+    args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict[str, Any]
+) -> None:
+    """Docker pool against ``docker exec`` and ``docker run --rm`` per call."""
+    from agentgym.sandboxes import SandboxError
+    from agentgym.sandboxes.docker_backend import DockerPool, DockerSandbox
+    from agentgym.sandboxes.image import DEFAULT_IMAGE, docker_client
+
+    try:
+        client = docker_client()
+        client.images.get(DEFAULT_IMAGE)
+    except Exception as exc:  # noqa: BLE001 - any failure means: no Docker cases
+        meta["docker_skipped"] = f"{exc}"
+        print(f"docker cases skipped: {exc}")
+        return
+    pool = DockerPool()
+    plain = None
+    try:
+        sb = DockerSandbox(pool=pool, timeout_s=60)
+        start = time.perf_counter()
+        sb.run(PRINT)
+        meta["docker_pool_start_s"] = time.perf_counter() - start
+        plain = client.containers.run(
+            DEFAULT_IMAGE,
+            ["sleep", "infinity"],
+            detach=True,
+            network_mode="none",
+            user="65534:65534",
+            labels={"agentgym.sandbox": "benchmark"},
+        )
+
+        def exec_call(code: str) -> None:
+            plain.exec_run(["python3", "-c", code])
+
+        def run_call(code: str) -> None:
+            client.containers.run(
+                DEFAULT_IMAGE, ["python3", "-c", code], remove=True, network_mode="none"
+            )
+
+        for label, code in (("print(1)", PRINT), ("import sympy", SYMPY)):
+            base = measure(exec_call, code, args.sympy_calls)
+            rows.append(row(f"docker exec per call: {label}", base, None, None))
+            cold = measure(run_call, code, args.run_calls)
+            rows.append(row(f"docker run --rm per call: {label}", cold, base, None))
+            ours = measure(lambda c: sb.run(c), code, args.calls)
+            rows.append(row(f"docker pool: {label}", ours, base, LATENCY_TARGET))
+            rows[-1]["p50_ratio_vs_docker_run"] = ours["p50_ms"] / cold["p50_ms"]
+        base_tp = concurrent(exec_call, PRINT, max(2, args.sympy_calls // 2))
+        ours_tp = concurrent(lambda c: sb.run(c), PRINT, args.calls)
+        rows.append(
+            {
+                "case": "2 callers, print(1): docker pool vs docker exec",
+                "calls_per_s": ours_tp,
+                "baseline_calls_per_s": base_tp,
+                "throughput_ratio": ours_tp / base_tp,
+            }
+        )
+        boxes = [DockerSandbox(pool=pool) for _ in range(7)]
+        for box in boxes:
+            box.run(PRINT)
+        stats = client.api.stats(pool.container_id, stream=False)
+        used = stats["memory_stats"].get("usage", 0) - stats["memory_stats"].get("stats", {}).get(
+            "cache", 0
+        )
+        for n, label in ((1, "1 sandbox"), (8, "8 sandboxes")):
+            mb = used / 1e6 / n
+            rows.append(
+                {
+                    "case": f"docker warm memory per sandbox ({label})",
+                    "mb_per_sandbox": mb,
+                    "meets_target": mb <= MEMORY_TARGET_MB,
+                }
+            )
+        for box in boxes:
+            box.close()
+        sb.close()
+    except SandboxError as exc:
+        meta["docker_skipped"] = str(exc)
+        print(f"docker cases skipped: {exc}")
+    finally:
+        if plain is not None:
+            plain.remove(force=True)
+        pool.close()
+        client.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table and write ``benchmarks/results/sandbox.json``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--no-docker", action="store_true", help="skip the Docker cases")
+    args = parser.parse_args(argv)
+    args.calls, args.sympy_calls, args.run_calls = (10, 4, 2) if args.quick else (60, 15, 6)
+    rows: list[dict[str, Any]] = []
+    meta: dict[str, Any] = {
+        "quick": args.quick,
+        "cpus": os.cpu_count(),
+        "targets": {
+            "local_p50_vs_subprocess": LATENCY_TARGET,
+            "docker_pool_p50_vs_exec": LATENCY_TARGET,
+            "memory_mb_per_sandbox": MEMORY_TARGET_MB,
+        },
+    }
+    bench_local(args, rows, meta)
+    if not args.no_docker:
+        bench_docker(args, rows, meta)
+    path = write_report("sandbox", "Sandbox latency, throughput and memory", rows, meta=meta)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

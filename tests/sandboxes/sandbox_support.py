@@ -1,0 +1,40 @@
+"""Helpers shared by the sandbox tests (a uniquely named module, importable from tests)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from agentgym.sandboxes import SandboxError
+
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def docker_unavailable_reason() -> str | None:
+    """Why Docker tests cannot run here, or None when they can."""
+    try:
+        from agentgym.sandboxes.image import DEFAULT_IMAGE, docker_client
+    except ImportError as exc:  # pragma: no cover - the SDK is an optional extra
+        return f"docker SDK missing: {exc}"
+    try:
+        client = docker_client()
+    except SandboxError as exc:
+        return str(exc)
+    try:
+        client.images.get(DEFAULT_IMAGE)
+    except Exception:  # noqa: BLE001
+        return f"sandbox image {DEFAULT_IMAGE} not built (agentgym sandbox build-image)"
+    finally:
+        client.close()
+    return None
+
+
+def require_docker() -> None:
+    """Skip (or, in CI, fail) when Docker is unavailable."""
+    reason = docker_unavailable_reason()
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"Docker is required in CI but unavailable: {reason}")
+    pytest.skip(f"no Docker engine for the docker backend: {reason}")

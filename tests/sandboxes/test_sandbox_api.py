@@ -1,0 +1,186 @@
+"""The Sandbox API on every backend: results, workspaces, limits, errors, sharing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from agentgym.sandboxes import ExecResult, SandboxError, make_sandbox
+
+
+def test_print(make):
+    r = make().run("print(1)")
+    assert isinstance(r, ExecResult)
+    assert (r.stdout, r.stderr, r.exit_code, r.timed_out, r.oom_killed) == (
+        "1\n",
+        "",
+        0,
+        False,
+        False,
+    )
+    assert r.wall_ms > 0 and r.cpu_ms >= 0 and r.max_rss_kb > 0 and not r.output_truncated
+    assert r.ok
+
+
+def test_result_is_frozen(make):
+    r = make().run("pass")
+    with pytest.raises(AttributeError):
+        r.exit_code = 3
+
+
+def test_files_persist_within_episode_and_vanish_on_reset(make):
+    sb = make()
+    sb.run("open('a.txt', 'w').write('hello')")
+    assert sb.run("print(open('a.txt').read())").stdout == "hello\n"
+    sb.reset()
+    assert sb.run("import os; print(os.listdir('.'))").stdout == "[]\n"
+
+
+def test_files_argument_text_bytes_and_subdirs(make):
+    sb = make()
+    r = sb.run(
+        "print(open('d/x.txt').read(), open('b.bin', 'rb').read())",
+        files={"d/x.txt": "data", "b.bin": b"\x00\xff"},
+    )
+    assert r.stdout == "data b'\\x00\\xff'\n"
+
+
+def test_episodes_do_not_share_files(make):
+    a, b = make(), make()
+    a.write_files({"only-a.txt": "a"})
+    assert b.run("import os; print(os.listdir('.'))").stdout == "[]\n"
+
+
+def test_exception_exit_code_and_traceback(make):
+    r = make().run("def f():\n    raise ValueError('boom')\nf()")
+    assert r.exit_code == 1 and "ValueError: boom" in r.stderr
+    assert 'File "main.py", line 2, in f' in r.stderr and "raise ValueError" in r.stderr
+    assert "server.py" not in r.stderr
+
+
+def test_sys_exit_codes(make):
+    sb = make()
+    assert sb.run("import sys; sys.exit(3)").exit_code == 3
+    r = sb.run("import sys; sys.exit('bye')")
+    assert r.exit_code == 1 and "bye" in r.stderr
+    assert sb.run("raise SystemExit").exit_code == 0
+
+
+def test_stdin_is_empty(make):
+    r = make().run("import sys; print(repr(sys.stdin.read()))")
+    assert r.stdout == "''\n"
+
+
+def test_atexit_and_threads_run_like_python(make):
+    r = make().run(
+        "import atexit, threading, time\n"
+        "atexit.register(lambda: print('bye'))\n"
+        "threading.Thread(target=lambda: (time.sleep(0.1), print('thread'))).start()\n"
+    )
+    assert r.stdout == "thread\nbye\n"
+
+
+def test_random_differs_between_calls(make):
+    sb = make()
+    code = "import random, numpy; print(random.random(), numpy.random.random())"
+    assert sb.run(code).stdout != sb.run(code).stdout
+
+
+def test_preloaded_state_does_not_leak_between_calls(make):
+    sb = make()
+    sb.run("import numpy; numpy.pi = 3")
+    assert sb.run("import numpy; print(numpy.pi > 3.1)").stdout == "True\n"
+
+
+def test_timeout_per_call_and_recovery(make):
+    sb = make(timeout_s=5)
+    r = sb.run("import time; time.sleep(10)", timeout_s=0.5)
+    assert r.timed_out and r.exit_code != 0 and not r.oom_killed
+    assert sb.run("print(2)").stdout == "2\n"
+
+
+def test_memory_limit(make):
+    r = make(memory_mb=128).run("x = bytearray(512 * 1024 * 1024)")
+    assert r.oom_killed and not r.timed_out and "MemoryError" in r.stderr
+
+
+def test_memory_within_limit_is_fine(make):
+    r = make(memory_mb=256).run("x = bytearray(64 * 1024 * 1024); print(len(x))")
+    assert r.ok and r.stdout == str(64 * 1024 * 1024) + "\n"
+
+
+def test_output_limit(make):
+    r = make(output_bytes=1000).run("print('x' * 5000)")
+    assert r.output_truncated and len(r.stdout) == 1000
+
+
+def test_unicode_and_surrogates_in_code(make):
+    r = make().run("print('héllo ✓ \ud800')")
+    assert r.exit_code == 0 and r.stdout.startswith("héllo ✓")
+
+
+@pytest.mark.parametrize("name", ["../x", "/etc/x", "", "a/../../x"])
+def test_bad_file_names(make, name):
+    with pytest.raises(ValueError):
+        make().write_files({name: "a"})
+
+
+def test_bad_arguments(make, backend):
+    sb = make()
+    with pytest.raises(TypeError):
+        sb.run(b"print(1)")
+    with pytest.raises(ValueError):
+        sb.run("print(1)", timeout_s=0)
+    with pytest.raises(ValueError):
+        sb.write_files({"a": 3})
+    with pytest.raises(ValueError, match="memory_mb"):
+        make_sandbox(backend, memory_mb=0)
+    with pytest.raises(ValueError, match="timeout_s"):
+        make_sandbox(backend, timeout_s=-1)
+
+
+def test_closed_sandbox_raises(make):
+    sb = make()
+    sb.close()
+    sb.close()
+    with pytest.raises(SandboxError, match="closed"):
+        sb.run("print(1)")
+
+
+def test_unknown_backend():
+    with pytest.raises(ValueError, match="unknown sandbox backend"):
+        make_sandbox("nope")
+
+
+def test_threads_share_one_pool(make):
+    boxes = [make() for _ in range(4)]
+    results = {}
+
+    def work(i):
+        sb = boxes[i]
+        sb.write_files({"n.txt": str(i)})
+        results[i] = [sb.run("print(open('n.txt').read())").stdout for _ in range(3)]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: [f"{i}\n"] * 3 for i in range(4)}
+
+
+def test_concurrent_calls_on_one_sandbox(make):
+    sb = make()
+    out = []
+    threads = [
+        threading.Thread(
+            target=lambda: out.append(sb.run("import time; time.sleep(0.2); print(7)").stdout)
+        )
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == ["7\n"] * 3

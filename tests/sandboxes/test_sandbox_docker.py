@@ -1,0 +1,199 @@
+"""Docker backend specifics: container hardening, cleanup, prune, image tooling, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sandbox_support import require_docker
+
+from agentgym.sandboxes import SandboxError
+from agentgym.sandboxes.image import DEFAULT_IMAGE, LABEL, AptSource, _parse_sources, apt_source
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def client():
+    require_docker()
+    from agentgym.sandboxes.image import docker_client
+
+    c = docker_client()
+    yield c
+    c.close()
+
+
+def _exists(client, container_id):
+    import docker
+
+    try:
+        client.containers.get(container_id)
+        return True
+    except docker.errors.NotFound:
+        return False
+
+
+def test_container_is_hardened(docker_pool, client):
+    info = client.api.inspect_container(docker_pool.container_id)
+    host = info["HostConfig"]
+    assert host["NetworkMode"] == "none"
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert "no-new-privileges" in host["SecurityOpt"]
+    assert host["Memory"] == docker_pool.memory_mb << 20
+    assert host["PidsLimit"] == docker_pool.pids
+    assert host["NanoCpus"] == int(docker_pool.cpus * 1e9)
+    assert "/ws" in host["Tmpfs"]
+    assert info["Config"]["User"] == "65534:65534"
+    assert info["Config"]["Labels"][LABEL] == "pool"
+
+
+def test_calls_do_not_use_docker_exec(docker_pool, client):
+    from agentgym.sandboxes.docker_backend import DockerSandbox
+
+    sb = DockerSandbox(pool=docker_pool)
+    for _ in range(3):
+        assert sb.run("print(1)").stdout == "1\n"
+    info = client.api.inspect_container(docker_pool.container_id)
+    assert not info.get("ExecIDs")
+    sb.close()
+
+
+def test_close_removes_container(client):
+    from agentgym.sandboxes.docker_backend import DockerPool, DockerSandbox
+
+    pool = DockerPool(preload=())
+    sb = DockerSandbox(pool=pool)
+    assert sb.run("import os; print(os.getuid())").stdout == "65534\n"
+    cid = pool.container_id
+    sb.close()
+    pool.close()
+    assert not _exists(client, cid)
+
+
+def test_private_pool_is_removed_with_its_sandbox(client):
+    from agentgym.sandboxes import make_sandbox
+
+    sb = make_sandbox("docker", pool="private")
+    assert sb.run("print(1)").ok
+    cid = sb.pool.container_id
+    sb.close()
+    assert not _exists(client, cid)
+
+
+def test_interpreter_exit_removes_container(client):
+    script = textwrap.dedent(
+        """
+        from agentgym.sandboxes import make_sandbox
+        sb = make_sandbox("docker")
+        sb.run("print(1)")
+        print(sb.pool.container_id)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert not _exists(client, out.stdout.strip())
+
+
+def test_prune_removes_containers_of_dead_processes(client):
+    from agentgym.sandboxes.image import prune
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    orphan = client.containers.create(
+        DEFAULT_IMAGE,
+        ["sleep", "60"],
+        labels={LABEL: "pool", "agentgym.pid": str(dead.pid), "agentgym.host": "elsewhere"},
+    )
+    assert prune() >= 1
+    assert not _exists(client, orphan.id)
+
+
+def test_cli_prune_and_build_image_reuse(docker_pool, capsys):
+    from agentgym.sandboxes import cli
+
+    parser = argparse.ArgumentParser()
+    cli.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["sandbox", "prune"])
+    assert args.func(args) == 0
+    assert "removed" in capsys.readouterr().out
+    # The live pool's container belongs to a live process: prune leaves it alone.
+    from agentgym.sandboxes.docker_backend import DockerSandbox
+
+    assert DockerSandbox(pool=docker_pool).run("print(1)").stdout == "1\n"
+    args = parser.parse_args(["sandbox", "build-image"])
+    assert cli.run(args) == 0
+    assert "exists" in capsys.readouterr().out
+
+
+def test_missing_image_is_a_clear_error(client):
+    from agentgym.sandboxes.docker_backend import DockerPool, DockerSandbox
+
+    pool = DockerPool(image="agentgym-no-such-image:missing")
+    with pytest.raises(SandboxError, match="build-image"):
+        DockerSandbox(pool=pool).run("print(1)")
+    pool.close()
+
+
+def test_invalid_options():
+    from agentgym.sandboxes.docker_backend import DockerPool
+
+    with pytest.raises(ValueError):
+        DockerPool(memory_mb=1)
+    with pytest.raises(ValueError):
+        DockerPool(cpus=0)
+    with pytest.raises(ValueError):
+        DockerPool(image="")
+
+
+# --------------------------------------------------------------------------- no engine needed
+
+
+@pytest.mark.parametrize(
+    "text,deb822,expected",
+    [
+        (
+            "Types: deb\nURIs: http://archive.example/debian\nSuites: bookworm bookworm-updates\n"
+            "Components: main\n\nTypes: deb\nURIs: http://archive.example/debian-security\n"
+            "Suites: bookworm-security\n",
+            True,
+            [
+                AptSource("http://archive.example/debian", "bookworm"),
+                AptSource("http://archive.example/debian", "bookworm-updates"),
+                AptSource("http://archive.example/debian-security", "bookworm-security"),
+            ],
+        ),
+        (
+            "# comment\ndeb [arch=amd64] http://archive.example/debian bookworm main\n"
+            "deb-src http://archive.example/debian bookworm main\n",
+            False,
+            [AptSource("http://archive.example/debian", "bookworm")],
+        ),
+    ],
+)
+def test_parse_apt_sources(text, deb822, expected):
+    assert _parse_sources(text, deb822) == expected
+
+
+def test_apt_source_skips_security_and_updates(tmp_path):
+    (tmp_path / "sources.list.d").mkdir()
+    (tmp_path / "sources.list.d" / "a.sources").write_text(
+        "Types: deb\nURIs: http://archive.example/debian-security\nSuites: bookworm-security\n\n"
+        "Types: deb\nURIs: http://archive.example/debian\nSuites: bookworm-updates bookworm\n"
+    )
+    assert apt_source(str(tmp_path)) == AptSource("http://archive.example/debian", "bookworm")
+    (tmp_path / "sources.list.d" / "a.sources").write_text("")
+    with pytest.raises(SandboxError, match="--mirror"):
+        apt_source(str(tmp_path))
+
+
+def test_cli_main_help():
+    out = subprocess.run(
+        [sys.executable, "-m", "agentgym.sandboxes.cli", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "build-image" in out.stdout and "prune" in out.stdout
