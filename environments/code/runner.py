@@ -40,6 +40,12 @@ def _format_error(exc: BaseException) -> str:
 
 def serve() -> None:
     """Run the protocol on stdin/stdout until the grader closes the pipe."""
+    import site
+
+    # Started with -S: installed packages stay importable, without running .pth hooks.
+    for folder in site.getsitepackages():
+        if folder not in sys.path:
+            sys.path.append(folder)
     proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8", errors="surrogateescape")
     proto_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     # The solution gets an empty stdin, and its stdout joins stderr, away from the protocol.
