@@ -87,7 +87,7 @@ class CodeEnv(AgentEnv):
     | ``reward_mode`` | ``"sparse"`` | ``"sparse"`` or ``"dense"`` |
     | ``max_turns`` | 12 | steps before truncation |
     | ``action_format`` | ``"xml"`` | ``"xml"``, ``"json"`` or ``"openai"`` |
-    | ``task_source`` | ``"builtin"`` | ``"builtin"`` or a path to a ``.jsonl`` file |
+    | ``task_source`` | ``"builtin"`` | ``"builtin"`` or the path of a JSONL file |
     | ``difficulty`` | None | ``"easy"``, ``"medium"``, ``"hard"`` or None (all) |
     | ``render_mode`` | None | None or ``"ansi"`` |
     | ``time_limit_s`` | None | wall-clock budget per episode in seconds |

@@ -56,7 +56,9 @@ def make_task_source(task_source: str | Path | None, difficulty: str | None) -> 
     """
     if task_source is None or task_source == BUILTIN:
         tasks, origin = builtin_tasks(), "the built-in tasks"
-    elif isinstance(task_source, str | Path) and str(task_source).endswith(".jsonl"):
+    elif isinstance(task_source, str | Path) and (
+        str(task_source).endswith(".jsonl") or Path(task_source).is_file()
+    ):
         tasks, origin = load_jsonl_tasks(task_source), str(task_source)
     else:
         raise ValueError(

@@ -1,5 +1,8 @@
 """AgentCode-v0 end to end: oracle, rewards, determinism, formats, hostile input and hacks."""
 
+import json
+import subprocess
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -225,6 +228,20 @@ def test_same_seed_and_actions_give_the_same_episode():
     first, second = episode("xml"), episode("xml")
     assert first == second
     assert first[0][1]["task_id"] == second[0][1]["task_id"]
+
+
+def test_same_episode_in_a_fresh_process():
+    code = (
+        "import json, sys; sys.path.insert(0, 'tests/environments/code'); "
+        "from test_code_env import episode; print(json.dumps(episode('xml')))"
+    )
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=root
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    there = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert json.loads(json.dumps(episode("xml"))) == there
 
 
 def test_all_action_formats_give_identical_episodes():

@@ -127,6 +127,12 @@ def test_binary_and_missing_files(tmp_path):
         load_jsonl_tasks(tmp_path / "absent.jsonl")
 
 
+def test_a_jsonl_file_may_have_any_name(tmp_path):
+    path = tmp_path / "problems.txt"
+    path.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    assert [t.task_id for t in make_task_source(path, None)] == ["t/1"]
+
+
 def test_task_source_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="task_source"):
         make_task_source("humaneval", None)
