@@ -189,7 +189,7 @@ class CodeEnv(AgentEnv):
         )
         self._visible_fraction = 0.0
         self._final: GradeReport | None = None
-        self._file_runs: set[str] = set()
+        self._file_runs: set[str | None] = set()
         super().__init__(
             reward_mode=reward_mode,
             max_turns=max_turns,
@@ -299,14 +299,15 @@ class CodeEnv(AgentEnv):
     def _run_tests(self, code: str | None = None) -> ToolOutput:
         from_file = code is None
         code, error = self._solution_code(code)
-        if error is not None:
-            return ToolOutput(error, ok=False)
         if from_file:
             # The core counts every argument-less run_tests after the first as a repeat; it
             # is only one when solution.py holds code that was already tested this way.
-            if self._file_runs and code not in self._file_runs:
+            state = code if error is None else None
+            if self._file_runs and state not in self._file_runs:
                 self.add_reward("repeat", -self.repeat_penalty)
-            self._file_runs.add(code)
+            self._file_runs.add(state)
+        if error is not None:
+            return ToolOutput(error, ok=False)
         report = self._grader.grade(code, suite_of(self.task, "visible"))
         if report.crashed:
             self.add_reward("crash", self.crash_penalty)
