@@ -22,6 +22,7 @@ decimal with at least two places matches an exact value that rounds to it (``0.3
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -390,7 +391,13 @@ def _has_pm(node: Node) -> bool:
         return True
     if node[0] in ("num", "sym", "const", "text", "list", "set", "tuple", "matrix"):
         return False
-    return any(_has_pm(c) for c in node[1:] if isinstance(c, tuple))
+    for child in node[1:]:
+        if isinstance(child, tuple) and child and isinstance(child[0], tuple):
+            if any(_has_pm(c) for c in child):
+                return True
+        elif _has_pm(child):
+            return True
+    return False
 
 
 def _expand_pm(node: Node) -> list[Node]:
@@ -412,7 +419,11 @@ def _expand_pm(node: Node) -> list[Node]:
         if isinstance(child, tuple) and child and isinstance(child[0], str):
             options = _expand_pm(child)
         elif isinstance(child, tuple):
-            options = [tuple(x for alt in [_expand_pm(c) for c in child] for x in alt[:1])]
+            # function arguments: every combination of their alternatives
+            choices = [_expand_pm(c) for c in child]
+            options = [
+                tuple(combo) for combo in itertools.islice(itertools.product(*choices), MAX_ITEMS)
+            ]
         else:
             options = [child]
         variants = [v + [o] for v in variants for o in options][:MAX_ITEMS]
@@ -424,7 +435,7 @@ def _is_choice(node: Node) -> bool:
 
 
 def _compare_text(p: Node, g: Node) -> tuple[bool, str]:
-    gold = g[1] if g[0] == "text" else g[1]
+    gold = g[1]
     pred = None
     if p[0] == "text" or _is_choice(p):
         pred = p[1]
@@ -465,7 +476,7 @@ def _compare_special_sets(p: Node, g: Node) -> tuple[bool, str]:
 
 def _is_inf(node: Node, sign: int) -> bool:
     if sign > 0:
-        return node == ("const", "oo") or (node[0] == "neg" and False)
+        return node == ("const", "oo")
     return node[0] == "neg" and node[1] == ("const", "oo")
 
 
@@ -912,15 +923,18 @@ def _substitute(node: Node, values: Mapping[str, Node]) -> Node:
 
 # --- sympy fallback ------------------------------------------------------------------------
 
-_SYMPY_MAX_NODES = 120
+# Without a time budget (off the main thread) only small expressions go to simplify.
+_UNGUARDED_SYMPY_NODES = 40
 
 
-def _size(node: Node) -> int:
-    return len(repr(node)) // 12
+def _count_nodes(node: Any) -> int:
+    if not isinstance(node, tuple):
+        return 0
+    return 1 + sum(_count_nodes(c) for c in node[1:] if isinstance(c, tuple))
 
 
 def _compare_with_sympy(p: Node, g: Node) -> tuple[bool, str]:
-    if not can_interrupt() and max(_size(p), _size(g)) > _SYMPY_MAX_NODES // 3:
+    if not can_interrupt() and max(_count_nodes(p), _count_nodes(g)) > _UNGUARDED_SYMPY_NODES:
         return False, "undecided: too large to simplify without a time budget"
     from agentgym.environments.math.symbolic import check_sizes, to_sympy
 
