@@ -61,7 +61,8 @@ DEFAULT_TIMEOUT_S = 2.0
 MAX_ITEMS = 64
 _CONST_DPS = 30
 _CONST_TOL = mpmath.mpf(10) ** -20
-_POINT_TOL = 1e-9
+_POINT_TOL = 1e-14
+_POINT_DPS = 25
 _POINTS = 8
 
 
@@ -786,7 +787,11 @@ def _decimal_places(node: Node) -> int | None:
 
 
 def _rounds_to(decimal_node: Node, exact: Any) -> bool:
-    """Whether a decimal literal with >= 2 places is ``exact`` rounded to its places."""
+    """Whether a decimal literal is ``exact`` rounded to its places.
+
+    The decimal needs at least two places and two significant digits, so ``0.00`` or
+    ``0.01`` never stand for a small exact value.
+    """
     places = _decimal_places(decimal_node)
     if places is None or places < 2:
         return False
@@ -794,6 +799,8 @@ def _rounds_to(decimal_node: Node, exact: Any) -> bool:
     if value is None:
         return False
     scale = 10**places
+    if abs(value) * scale < 10:
+        return False
     if isinstance(exact, Fraction):
         target = exact * scale
         rounded = math.floor(target + Fraction(1, 2))
@@ -860,8 +867,8 @@ def _compare_at_points(p: Node, g: Node, names: Sequence[str]) -> tuple[bool, st
     valid = 0
     for env in _points(p, g, names):
         try:
-            a = evaluate(p, env, 20)
-            b = evaluate(g, env, 20)
+            a = evaluate(p, env, _POINT_DPS)
+            b = evaluate(g, env, _POINT_DPS)
         except (ZeroDivisionError, ValueError, NotNumeric) as e:
             if isinstance(e, TooLarge):
                 raise
@@ -869,7 +876,7 @@ def _compare_at_points(p: Node, g: Node, names: Sequence[str]) -> tuple[bool, st
         if _nan(a) or _nan(b) or _inf(a) or _inf(b):
             continue
         real_a, real_b = _is_real_value(a), _is_real_value(b)
-        if real_a != real_b and not (abs(mpmath.im(a)) < 1e-12 and abs(mpmath.im(b)) < 1e-12):
+        if real_a != real_b and not (abs(mpmath.im(a)) < 1e-18 and abs(mpmath.im(b)) < 1e-18):
             return False, "different expressions (one is not real where the other is)"
         scale = max(1.0, float(abs(a)), float(abs(b)))
         if abs(a - b) > _POINT_TOL * scale:
@@ -887,13 +894,13 @@ def _proportional(f: Node, h: Node) -> bool:
     valid = 0
     for env in _points(f, h, names):
         try:
-            a, b = evaluate(f, env, 20), evaluate(h, env, 20)
+            a, b = evaluate(f, env, _POINT_DPS), evaluate(h, env, _POINT_DPS)
         except (ZeroDivisionError, NotNumeric, ValueError) as e:
             if isinstance(e, TooLarge):
                 raise
             continue
-        if abs(b) < 1e-12 or abs(a) < 1e-12:
-            if abs(a) < 1e-12 and abs(b) < 1e-12:
+        if abs(b) < 1e-18 or abs(a) < 1e-18:
+            if abs(a) < 1e-18 and abs(b) < 1e-18:
                 continue
             return False
         r = a / b

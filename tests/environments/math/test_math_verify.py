@@ -365,3 +365,18 @@ def test_fuzzed_token_soup_never_raises():
         check_equality(a, b, {"x": "2"})
 
     check()
+
+
+@pytest.mark.parametrize(
+    "prediction, gold",
+    [
+        ("0.00", r"\frac{1}{250}"),
+        ("0.01", r"\frac{1}{200}"),
+        ("x + 10^{-12}", "x"),
+        (r"\pi + 10^{-15}", r"\pi"),
+        ("3.1415926", r"\frac{355}{113}"),
+        ("1.00", r"\frac{201}{199}"),
+    ],
+)
+def test_near_misses_are_not_accepted(prediction, gold):
+    assert not verify(prediction, gold)
