@@ -380,3 +380,34 @@ def test_fuzzed_token_soup_never_raises():
 )
 def test_near_misses_are_not_accepted(prediction, gold):
     assert not verify(prediction, gold)
+
+
+def test_random_rational_functions_agree_with_exact_algebra():
+    import random
+
+    import sympy
+
+    x, y = sympy.symbols("x y")
+    rng = random.Random(5)
+
+    def poly():
+        return sum(
+            rng.randint(-5, 5) * x ** rng.randint(0, 3) * y ** rng.randint(0, 2)
+            for _ in range(rng.randint(1, 4))
+        )
+
+    def expr():
+        a, b = poly(), poly()
+        return a if b == 0 or rng.random() < 0.4 else a / b
+
+    disagreements = []
+    for _ in range(200):
+        a = expr()
+        if rng.random() < 0.5:
+            b = rng.choice([sympy.factor, sympy.expand, sympy.cancel])(a)
+        else:
+            b = a + rng.choice([1, x, -y, x * y, sympy.Rational(1, 3)])
+        truth = sympy.cancel(sympy.together(a - b)) == 0
+        if verify(sympy.latex(a), sympy.latex(b)) != truth:
+            disagreements.append((sympy.latex(a), sympy.latex(b), truth))
+    assert disagreements == []
