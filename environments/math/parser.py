@@ -674,17 +674,26 @@ class _Parser:
             self.take()
             if self.peek()[0] == "DEG":
                 self.take()
+                self.skip_temperature_unit()
                 return self.postfix(self.node("deg", base))
             self.enter()
             if self.peek()[0] == "LBRACE":
                 exponent = self.group()
                 if exponent[0] == "deg" and exponent[1] is None:
+                    self.skip_temperature_unit()
                     return self.postfix(self.node("deg", base))
             else:
                 exponent = self.unary_power()
             self.leave()
             return self.postfix(self.node("pow", base, exponent))
         return base
+
+    def skip_temperature_unit(self) -> None:
+        r"""Drop the C or F of ``25^\circ C`` (a unit, not a variable)."""
+        kind, value = self.peek()
+        if (kind == "SYM" and value in ("C", "F")) or (kind == "UNIT" and value in ("c", "f")):
+            if self.peek(1)[0] in ("EOF", "COMMA", "SEP", "CLOSE", "RBRACE"):
+                self.take()
 
     def unary_power(self) -> Node:
         kind, value = self.peek()
@@ -705,6 +714,7 @@ class _Parser:
             elif kind == "DEG":
                 self.take()
                 node = self.node("deg", node)
+                self.skip_temperature_unit()
             elif kind == "OP" and value == "_" and node[0] == "sym":
                 self.take()
                 sub = self.take()

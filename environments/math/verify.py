@@ -230,7 +230,9 @@ def check_equality(lhs: str, rhs: str, bindings: Mapping[str, str]) -> bool | No
 
 _WRAPPERS = re.compile(r"^(?:\$+|\\\(|\\\[)\s*(.*?)\s*(?:\$+|\\\)|\\\])$", re.DOTALL)
 _LEAD = re.compile(
-    r"^(?:the\s+)?(?:final\s+)?(?:answer|solution|result)s?\s*(?:is|:)\s*", re.IGNORECASE
+    r"^(?:(?:the\s+)?(?:final\s+)?(?:answer|solution|result)s?\s*(?:is|:)\s*)?"
+    r"(?:\\approx|≈|\\sim)?\s*",
+    re.IGNORECASE,
 )
 
 
