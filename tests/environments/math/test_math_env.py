@@ -317,3 +317,30 @@ def test_single_turn_fallback_in_other_formats(fmt):
     _, reward, terminated, _, info = e.step(text)
     assert terminated and reward == 1.0, info
     e.close()
+
+
+def test_native_records_with_antiderivative_and_bindings(tmp_path):
+    import json
+
+    path = tmp_path / "native.jsonl"
+    records = [
+        {
+            "prompt": "Integrate 2x.",
+            "answer": "x^2 + C",
+            "kind": "antiderivative",
+            "integrand": "2x",
+            "var": "x",
+            "difficulty": "easy",
+        },
+        {"prompt": "Solve 3x = 12.", "answer": "4", "bindings": {"x": "4"}, "task_id": "lin"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    e = MathEnv(task_source=str(path), reward_mode="dense")
+    assert e.tasks.ids() == ["native/0", "lin"]
+    e.reset(options={"task_id": "native/0"})
+    _, reward, *_ = e.step("<answer>x^2 - 7</answer>")
+    assert reward == 1.0
+    e.reset(options={"task_id": "lin"})
+    _, reward, _, _, info = e.step("<step>3x = 12</step>")
+    assert info["reward_components"]["process"] == pytest.approx(0.05)
+    e.close()
