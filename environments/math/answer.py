@@ -1,7 +1,8 @@
 r"""Find the final answer in a model's completion.
 
-Recognised forms, latest wins within a form and forms are tried in this order: the content
-of ``\boxed{...}`` / ``\fbox{...}`` (braces matched, ``\boxed 5`` too), a line
+Recognised forms, latest wins within a form and forms are tried in this order: the
+argument of the ``answer`` tool written as ``<answer>...</answer>``, the content of
+``\boxed{...}`` / ``\fbox{...}`` (braces matched, ``\boxed 5`` too), a line
 ``Answer: ...`` (also ``Final answer: ...``), and a GSM8K-style line ``#### n``.
 """
 
@@ -10,9 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["FinalAnswer", "boxed_contents", "extract_answer", "find_final_answer"]
+__all__ = [
+    "ANSWER_TAG",
+    "FinalAnswer",
+    "boxed_contents",
+    "extract_answer",
+    "find_final_answer",
+]
 
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
+ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 _ANSWER_LINE = re.compile(
     r"(?im)^[ \t*_#>]*(?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*[:：]\s*(.+)$"
 )
@@ -28,7 +36,7 @@ class FinalAnswer:
     Attributes:
         text: The answer text (box content, or the rest of the ``Answer:``/``####`` line), or
             None when there is none or it is ambiguous.
-        form: ``"boxed"``, ``"answer_line"``, ``"hashes"`` or ``"none"``.
+        form: ``"answer_tag"``, ``"boxed"``, ``"answer_line"``, ``"hashes"`` or ``"none"``.
         reason: Why no answer was accepted (None when ``text`` is set).
         n_distinct: Number of distinct candidates of the winning form.
     """
@@ -94,11 +102,14 @@ def find_final_answer(text: str) -> FinalAnswer:
     if len(text) > MAX_COMPLETION_CHARS:
         return FinalAnswer(None, "none", f"completion too long ({len(text)} characters)")
     for form, found in (
+        ("answer_tag", lambda: [m.group(1) for m in ANSWER_TAG.finditer(text)]),
         ("boxed", lambda: boxed_contents(text)),
         ("answer_line", lambda: [m.group(1) for m in _ANSWER_LINE.finditer(text)]),
         ("hashes", lambda: [m.group(1) for m in _HASHES.finditer(text)]),
     ):
-        items = [_clean_line(s) if form != "boxed" else s.strip() for s in found()]
+        items = [
+            _clean_line(s) if form not in ("boxed", "answer_tag") else s.strip() for s in found()
+        ]
         if not items:
             continue
         distinct = list(dict.fromkeys(re.sub(r"\s+", "", s) for s in items))
@@ -113,8 +124,8 @@ def find_final_answer(text: str) -> FinalAnswer:
 def extract_answer(text: str) -> str | None:
     r"""Return the last final answer in ``text``, or None.
 
-    Forms, tried in order: ``\boxed{...}``/``\fbox{...}``, an ``Answer: ...`` line, a
-    ``#### n`` line. Unlike :func:`find_final_answer` this does not refuse several different
+    Forms, tried in order: ``<answer>...</answer>`` (the ``answer`` tool's argument),
+    ``\boxed{...}``/``\fbox{...}``, an ``Answer: ...`` line, a ``#### n`` line. Unlike :func:`find_final_answer` this does not refuse several different
     candidates; :func:`verify` does.
 
     >>> extract_answer(r"so the total is $\boxed{\frac{1}{2}}$.")
@@ -124,6 +135,9 @@ def extract_answer(text: str) -> str | None:
     """
     if not isinstance(text, str) or len(text) > MAX_COMPLETION_CHARS:
         return None
+    tags = ANSWER_TAG.findall(text)
+    if tags:
+        return tags[-1].strip()
     boxes = boxed_contents(text)
     if boxes:
         return boxes[-1].strip()

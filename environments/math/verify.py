@@ -35,7 +35,7 @@ from typing import Any
 
 import mpmath
 
-from agentgym.environments.math.answer import boxed_contents
+from agentgym.environments.math.answer import ANSWER_TAG, boxed_contents
 from agentgym.environments.math.budget import BudgetExceeded, can_interrupt, time_budget
 from agentgym.environments.math.numeric import (
     NotNumeric,
@@ -112,6 +112,12 @@ def verify_detailed(prediction: str, gold: str, *, timeout_s: float = DEFAULT_TI
         return Verdict(False, "prediction and gold must be strings")
     if len(prediction) > 50 * MAX_ANSWER_CHARS:
         return Verdict(False, f"answer too long ({len(prediction)} characters)")
+    if "<answer>" in prediction:
+        tags = ANSWER_TAG.findall(prediction)
+        if len({re.sub(r"\s+", "", t) for t in tags}) > 1:
+            return Verdict(False, f"{len(tags)} different <answer> tags")
+        if tags:
+            prediction = tags[-1]
     boxes = boxed_contents(prediction)
     if boxes:
         if len({re.sub(r"\s+", "", b) for b in boxes}) > 1:

@@ -411,3 +411,13 @@ def test_random_rational_functions_agree_with_exact_algebra():
         if verify(sympy.latex(a), sympy.latex(b)) != truth:
             disagreements.append((sympy.latex(a), sympy.latex(b), truth))
     assert disagreements == []
+
+
+def test_extract_answer_reads_the_answer_tool_argument():
+    assert extract_answer(r"work... \boxed{3} <answer>4</answer>") == "4"
+    assert find_final_answer("<answer>1</answer><answer>2</answer>").text is None
+
+
+def test_verify_reads_answer_tags_and_refuses_several():
+    assert verify("reasoning <answer>\\frac12</answer>", "0.5")
+    assert not verify("<answer>1</answer> <answer>2</answer>", "2")
