@@ -441,6 +441,14 @@ def _text_tokens(body: str, tokens: list[tuple[str, Any]], text: str, i: int) ->
     if letters:
         tokens.append(("WORD", letters.group(1).upper()))
         return i
+    several = re.fullmatch(r"\(?[A-E]\)?(?:\s*(?:,|and)\s*\(?[A-E]\)?)+", words)
+    if several:
+        # \text{A, C}: several choice letters
+        for k, letter in enumerate(re.findall(r"[A-E]", words)):
+            if k:
+                tokens.append(("COMMA", None))
+            tokens.append(("WORD", letter))
+        return i
     if re.search(r"\d", words):
         # "\text{12 apples}": the quantity is maths, the words are units or filler.
         tokens.extend(tokenize(words))

@@ -92,6 +92,10 @@ def test_every_category_has_both_labels_and_is_mostly_right(category):
         ("(C)", r"\text{C}"),
         (r"\boxed{7}", "7"),
         (r"\boxed{7} and again \boxed{7}", "7"),
+        ("C, A", r"\text{A, C}"),
+        (r"25^\circ C", "25"),
+        (r"\approx 3.14", r"\pi"),
+        ("The total is 5 apples.", "5"),
     ],
 )
 def test_equivalent_pairs(prediction, gold):
@@ -113,6 +117,8 @@ def test_equivalent_pairs(prediction, gold):
         ("A", "B"),
         (r"\frac{\pi}{3}", r"30^\circ"),
         (r"0.5\%", r"50\%"),
+        ("A, B, C", r"\text{A, C}"),
+        ("A", r"\text{A, C}"),
     ],
 )
 def test_different_pairs(prediction, gold):
