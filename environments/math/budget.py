@@ -36,7 +36,7 @@ def time_budget(seconds: float) -> Iterator[None]:
     if not can_interrupt() or seconds <= 0:
         yield
         return
-    previous_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    previous_remaining, previous_interval = signal.getitimer(signal.ITIMER_REAL)
     if previous_remaining and previous_remaining < seconds:
         # An outer budget (ours or the caller's) fires first; leave it in charge.
         yield
@@ -55,4 +55,4 @@ def time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old_handler)
         if previous_remaining:
             left = previous_remaining - (time.monotonic() - start)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), previous_interval)
