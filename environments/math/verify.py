@@ -363,8 +363,6 @@ def _is_unknown(node: Node) -> bool:
         return node[2][0] == "sym" or (
             node[2][0] == "tuple" and all(i[0] == "sym" for i in node[2][1])
         )
-    if node[0] == "fn" and len(node[2]) == 1 and node[2][0][0] == "sym":
-        return False
     return node[0] == "tuple" and all(i[0] == "sym" for i in node[1])
 
 
