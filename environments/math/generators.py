@@ -1,8 +1,14 @@
 """Seeded procedural generators of math tasks, one function per family.
 
 Each generator is ``fn(rng, difficulty) -> (prompt, data)`` for
-:class:`agentgym.tasks.GeneratedTasks`. ``data["answer"]`` is the gold answer (LaTeX or plain
-text, checked with :func:`~agentgym.environments.math.verify.verify`).
+:class:`agentgym.tasks.GeneratedTasks`; all randomness comes from ``rng``. ``data`` holds:
+
+* ``answer``: the gold answer (LaTeX or plain text, checked with
+  :func:`~agentgym.environments.math.verify.verify`);
+* ``kind``: ``"antiderivative"`` for indefinite integrals, graded by differentiation against
+  ``integrand`` in ``var`` (absent otherwise);
+* ``bindings``: values of the unknowns (``{"x": "3"}``) for checking ``step`` equalities
+  that hold only at the solution (equations and systems).
 """
 
 from __future__ import annotations
@@ -14,7 +20,21 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GENERATORS", "arithmetic"]
+__all__ = [
+    "GENERATORS",
+    "arithmetic",
+    "combinatorics",
+    "derivatives",
+    "fractions",
+    "integrals",
+    "linear_equations",
+    "linear_systems",
+    "number_theory",
+    "percentages",
+    "polynomials",
+    "quadratics",
+    "word_problems",
+]
 
 Generator = Callable[[np.random.Generator, str], tuple[str, Mapping[str, Any]]]
 
