@@ -60,7 +60,8 @@ class MathEnv(AgentEnv):
     - ``process``: per ``step`` call, ``+0.05`` for a true, non-trivial, new equality and
       ``-0.05`` for a false one. An equality holds if it is an identity, or if it is true at
       the task's solution (e.g. ``2x = 6`` while solving for ``x = 3``). Trivial steps (both
-      sides identical, no operation), repeats and unparsable steps earn 0. The episode total
+      sides identical, no operation), repeats, unparsable steps and steps that cannot be
+      checked (not an identity, unknowns without known values) earn 0. The episode total
       is capped to ``[-0.25, +0.15]`` so steps cannot be farmed.
     - ``progress``: 0 (no potential shaping).
     - ``format``: ``-0.1`` for a malformed action or bad tool arguments.

@@ -68,7 +68,10 @@ class StepChecker:
             result = check_equality(lhs, rhs, self.bindings)
             if result is None:
                 return StepResult(
-                    None, 0.0, f"could not check the step: cannot read {lhs!r} = {rhs!r}"
+                    None,
+                    0.0,
+                    f"could not check {lhs!r} = {rhs!r} (unreadable, or not an identity and "
+                    "its unknowns have no known values): no reward",
                 )
             holds = holds and result
         if holds:

@@ -210,7 +210,9 @@ def check_equality(lhs: str, rhs: str, bindings: Mapping[str, str]) -> bool | No
     """Return whether ``lhs = rhs`` holds, or None if it cannot be checked.
 
     It holds if it is an identity, or if it is true once the task's unknowns are replaced by
-    their values in ``bindings`` (``{"x": "3"}``).
+    their values in ``bindings`` (``{"x": "3"}``). An equality that is not an identity and
+    has unknowns without values (restating ``x^2 - 5x + 6 = 0`` in a task with no
+    bindings) cannot be checked: the result is None, never False.
     """
     a, _ = _parse(_strip(lhs))
     b, _ = _parse(_strip(rhs))
@@ -219,13 +221,18 @@ def check_equality(lhs: str, rhs: str, bindings: Mapping[str, str]) -> bool | No
     try:
         with time_budget(DEFAULT_TIMEOUT_S):
             ok, _ = _compare_expressions(a, b)
-            if ok or not bindings:
-                return ok
+            if ok:
+                return True
+            unknown = free_symbols(a) | free_symbols(b)
+            if not unknown:
+                return False
+            if not unknown <= set(bindings):
+                return None
             values = {}
-            for name, text in bindings.items():
-                node, _ = _parse(str(text))
+            for name in unknown:
+                node, _ = _parse(str(bindings[name]))
                 if node is None or not _is_expression(node):
-                    return ok
+                    return None
                 values[name] = node
             return _compare_expressions(_substitute(a, values), _substitute(b, values))[0]
     except (BudgetExceeded, TooLarge, RecursionError):

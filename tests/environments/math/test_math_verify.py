@@ -427,3 +427,11 @@ def test_extract_answer_reads_the_answer_tool_argument():
 def test_verify_reads_answer_tags_and_refuses_several():
     assert verify("reasoning <answer>\\frac12</answer>", "0.5")
     assert not verify("<answer>1</answer> <answer>2</answer>", "2")
+
+
+def test_check_equality_does_not_penalise_unbound_equations():
+    assert check_equality("x^2 - 5x + 6", "0", {}) is None
+    assert check_equality("x^2 - 5x + 6", "(x-2)(x-3)", {}) is True
+    assert check_equality("x + y", "5", {"x": "2"}) is None
+    assert check_equality("x + y", "5", {"x": "2", "y": "3"}) is True
+    assert check_equality("x + y", "6", {"x": "2", "y": "3"}) is False
