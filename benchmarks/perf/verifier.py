@@ -11,10 +11,10 @@ Compared in the same run, on ``tests/data/math_equivalence.jsonl``:
 Each system runs in its own worker process; the parent enforces a per-pair time limit (a
 hung call is killed, counted as "not equivalent" and timed at the limit), and the time per
 pair is measured inside the worker around the call alone. Our parse cache is cleared before
-every pair, so our times are cold. ``acc_no_conv`` is the accuracy on the pairs whose label does
-not rest on a grading convention (percent sign, degrees against radians, mixed numbers).
-Targets: accuracy >= math-verify's with zero false
-positives, and median time <= 0.2x math-verify's.
+every pair, so our times are cold. ``acc_no_conv`` is the accuracy on the pairs whose
+label does not rest on a grading convention (percent sign, degrees against radians, mixed
+numbers). Targets: accuracy >= math-verify's with zero false positives, and median time
+<= 0.2x math-verify's. The exit status is 0 when the targets are met.
 
 Run: ``python -m agentgym.benchmarks.perf.verifier [--data PATH] [--limit N] [--timeout S]``
 """
