@@ -228,7 +228,11 @@ def run(args: argparse.Namespace) -> int:
         meta["targets_met"] = None
         print("math-verify is missing, so its targets cannot be checked: pip install math-verify")
     out = write_report(
-        "verifier", "Answer verifiers on the labeled equivalence set", rows, meta=meta
+        "verifier",
+        "Answer verifiers on the labeled equivalence set",
+        rows,
+        meta=meta,
+        out=Path(args.out) if args.out else None,
     )
     if "median_ratio_vs_math_verify" in meta:
         print(
@@ -253,6 +257,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="labeled JSONL set")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N pairs")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per pair")
+    parser.add_argument("--out", default="", help="JSON path (default: results/verifier.json)")
     parser.add_argument(
         "--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS, help="systems to run"
     )
