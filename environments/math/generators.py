@@ -422,13 +422,15 @@ def number_theory(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[
         base, exp, mod = _int(rng, 2, 19), _int(rng, 10, 99), _int(rng, 5, 23)
         prompt = f"What is the remainder when ${base}^{{{exp}}}$ is divided by ${mod}$?"
         return prompt, {"answer": str(pow(base, exp, mod))}
-    n = 1
+    n, count, total = 1, 1, 1
     for p in _choice(rng, [[2, 3], [2, 5], [2, 3, 5], [2, 7], [3, 5], [2, 3, 7]]):
-        n *= p ** _int(rng, 1, 4)
-    divisors = [d for d in range(1, n + 1) if n % d == 0]
+        k = _int(rng, 1, 4)
+        n *= p**k
+        count *= k + 1
+        total *= (p ** (k + 1) - 1) // (p - 1)
     if _int(rng, 0, 1):
-        return f"How many positive divisors does ${n}$ have?", {"answer": str(len(divisors))}
-    return f"What is the sum of the positive divisors of ${n}$?", {"answer": str(sum(divisors))}
+        return f"How many positive divisors does ${n}$ have?", {"answer": str(count)}
+    return f"What is the sum of the positive divisors of ${n}$?", {"answer": str(total)}
 
 
 def combinatorics(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
