@@ -58,7 +58,7 @@ __all__ = [
 
 MAX_ANSWER_CHARS = 1_000
 DEFAULT_TIMEOUT_S = 2.0
-MAX_ITEMS = 64
+MAX_ITEMS = 32
 _CONST_DPS = 30
 _CONST_TOL = mpmath.mpf(10) ** -20
 _POINT_TOL = 1e-14
