@@ -344,3 +344,16 @@ def test_native_records_with_antiderivative_and_bindings(tmp_path):
     _, reward, _, _, info = e.step("<step>3x = 12</step>")
     assert info["reward_components"]["process"] == pytest.approx(0.05)
     e.close()
+
+
+@pytest.mark.parametrize(
+    "text", ["9^9^9^9 = 1", "(" * 300 + "1" + ")" * 300 + " = 1", "1000000! = 2", "x" * 2000]
+)
+def test_hostile_steps_and_answers_are_harmless(text):
+    e = MathEnv(reward_mode="dense", task_source="generated:arithmetic")
+    e.reset(seed=0)
+    _, reward, terminated, _, info = e.step(f"<step>{text}</step>")
+    assert not terminated and info["reward_components"]["process"] == 0.0
+    _, reward, terminated, _, info = e.step(f"<answer>{text}</answer>")
+    assert terminated and info["reward_components"]["outcome"] == 0.0
+    e.close()
