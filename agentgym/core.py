@@ -355,10 +355,15 @@ class AgentEnv(gym.Env[str, str]):
             return call, ToolOutput(f"error: {e}", ok=False)
         call = ToolCall(call.name, kwargs, call.id)
         key = call.name + json.dumps(kwargs, sort_keys=True, default=str)
-        if key in self._seen_calls and not tool.terminal:
+        if key in self._seen_calls and not (tool.terminal or tool.repeatable):
             self._step_components["repeat"] += self.repeat_penalty
         self._seen_calls.add(key)
-        out = tool.fn(**kwargs)
+        try:
+            out = tool.fn(**kwargs)
+        except ToolArgumentError as e:
+            # A tool may reject arguments the schema cannot express (a bad link number).
+            self._step_components["format"] += self.format_penalty
+            return call, ToolOutput(f"error: {e}", ok=False)
         if not isinstance(out, ToolOutput):
             out = ToolOutput(str(out))
         if tool.terminal:

@@ -1,6 +1,8 @@
 """Shared test setup: the toy env used by the core tests is importable and registered."""
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import gymnasium as gym
@@ -8,6 +10,9 @@ import gymnasium as gym
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
+
+# Index caches and other per-user files go to a throwaway folder, never the user's cache.
+os.environ.setdefault("AGENTGYM_CACHE_DIR", tempfile.mkdtemp(prefix="agentgym-test-cache-"))
 
 if "Guess-v0" not in gym.registry:
     gym.register("Guess-v0", entry_point="toy_env:GuessEnv")

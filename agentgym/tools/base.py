@@ -66,6 +66,8 @@ class Tool:
         fn: Called as ``fn(**arguments)``; returns a :class:`ToolOutput` or a ``str``.
         main_arg: The argument the body of an XML tag fills (``<python>BODY</python>``).
         terminal: Whether a call ends the episode (``submit``, ``answer``).
+        repeatable: Whether an identical repeated call is normal use (``next_page``) and so
+            exempt from the env's ``repeat`` penalty.
     """
 
     name: str
@@ -74,6 +76,7 @@ class Tool:
     fn: Callable[..., ToolOutput | str]
     main_arg: str | None = None
     terminal: bool = False
+    repeatable: bool = False
 
     def openai_schema(self) -> dict[str, Any]:
         """Return the OpenAI function-calling schema of this tool."""

@@ -242,3 +242,34 @@ def test_vector_envs_autoreset_and_fresh_observations(mode):
         assert all("wrong" in o for o in obs4)
     finally:
         envs.close()
+
+
+def test_tool_raising_argument_error_is_a_format_penalty():
+    import dataclasses
+
+    from agentgym.tools import ToolArgumentError
+
+    env = GuessEnv(reward_mode="dense")
+    env.reset(seed=0)
+
+    def picky(text, n=1):
+        raise ToolArgumentError("link 9 does not exist")
+
+    env.tools["echo"] = dataclasses.replace(env.tools["echo"], fn=picky)
+    obs, r, *_, info = env.step("<echo>x</echo>")
+    assert (
+        "link 9 does not exist" in obs
+        and info["reward_components"]["format"] == GuessEnv.format_penalty
+    )
+    assert info["tool_results"][0]["ok"] is False
+
+
+def test_repeatable_tools_are_not_penalised():
+    import dataclasses
+
+    env = GuessEnv(reward_mode="dense")
+    env.reset(seed=0)
+    env.tools["hint"] = dataclasses.replace(env.tools["hint"], repeatable=True)
+    env.step("<hint/>")
+    *_, info = env.step("<hint/>")
+    assert info["reward_components"]["repeat"] == 0.0

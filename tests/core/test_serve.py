@@ -24,9 +24,9 @@ def test_remote_episode_matches_local(server):
     for action in ["<hint/>", "garbage", None]:
         action = action or remote.oracle_action()
         r = remote.step(action)
-        l = local.step(action)
-        assert r[:4] == l[:4] and json.dumps(r[4], sort_keys=True) == json.dumps(
-            l[4], sort_keys=True
+        loc = local.step(action)
+        assert r[:4] == loc[:4] and json.dumps(r[4], sort_keys=True) == json.dumps(
+            loc[4], sort_keys=True
         )
     assert remote.observation_space == local.observation_space
     remote.close()
