@@ -31,7 +31,11 @@ class AgentEnv(gym.Env[str, str]):
     Subclasses implement :meth:`_make_tools`, :meth:`_make_task_source`, :meth:`_begin`,
     :meth:`_score` and :meth:`_oracle_calls`, and may override :meth:`_potential` (dense,
     potential-based shaping), :meth:`_fallback_calls` (completions without a tool call) and
-    :meth:`_task_from_dict`. Tool functions may add dense reward with :meth:`add_reward`.
+    :meth:`_task_from_dict`; envs whose observations are not plain text (GUI screenshots)
+    override :meth:`_observation`, which turns a step's tool outputs into the observation.
+    Tool functions may add dense reward with :meth:`add_reward`, and may raise
+    :class:`~agentgym.tools.ToolArgumentError` for arguments the schema cannot express (both
+    count as a ``format`` penalty).
 
     Reward components always reported: ``outcome`` (the episode score, on the last step),
     ``progress`` (potential-based shaping ``Φ(s') - Φ(s)``, with ``Φ = 0`` once terminated so
@@ -387,7 +391,8 @@ class AgentEnv(gym.Env[str, str]):
         calls: Sequence[ToolCall],
         outputs: Sequence[ToolOutput],
         truncated: bool,
-    ) -> str:
+    ) -> Any:
+        """Return the step's observation: the parse error, or each call's output in a block."""
         if error is not None:
             text = f"Error: {error}"
         else:
