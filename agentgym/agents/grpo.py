@@ -46,7 +46,6 @@ from agentgym.agents.rollout import (
     RolloutStats,
     Trajectory,
     collect,
-    evaluate,
     make_envs,
     summarize,
     write_trajectories,
@@ -451,20 +450,33 @@ class GRPOTrainer:
         return metrics, trajs
 
     def evaluate(self, episodes: int | None = None) -> dict[str, float]:
-        """Greedy success on held-out seeds ``0 .. episodes-1``, and their overlap with training."""
+        """Greedy results on held-out seeds ``0 .. episodes-1``.
+
+        Generated task sources may repeat a problem under another seed, so besides success
+        on all held-out episodes this reports the share of held-out prompts that also came
+        up in training (``eval_seen_in_training``) and the success on the others
+        (``eval_success_unseen``).
+        """
         n = episodes if episodes is not None else self.config.eval_episodes
-        seeds = list(range(n))
-        result = evaluate(self.envs, self.policy, seeds, max_new_tokens=self.config.max_new_tokens)
+        trajs = collect(
+            self.envs,
+            self.policy,
+            list(range(n)),
+            max_new_tokens=self.config.max_new_tokens,
+            temperature=0.0,
+        )
+        result = summarize(trajs)
         out = {
             "eval_success": result.success_rate,
             "eval_score": result.mean_score,
             "eval_return": result.mean_return,
         }
-        if self.train_prompts:
-            prompts = _eval_prompts(self.envs, seeds)
-            out["eval_seen_in_training"] = float(
-                np.mean([p in self.train_prompts for p in prompts])
-            )
+        if self.train_prompts and trajs:
+            seen = [_first_user_message(t) in self.train_prompts for t in trajs]
+            out["eval_seen_in_training"] = float(np.mean(seen))
+            unseen = [t.success for t, s in zip(trajs, seen, strict=True) if not s]
+            if unseen:
+                out["eval_success_unseen"] = float(np.mean(unseen))
         return out
 
     # --- checkpoints -------------------------------------------------------------------------
@@ -497,16 +509,6 @@ class GRPOTrainer:
 
 def _first_user_message(t: Trajectory) -> str:
     return next((str(m["content"]) for m in t.messages if m.get("role") == "user"), "")
-
-
-def _eval_prompts(envs: Any, seeds: Sequence[int]) -> list[str]:
-    prompts: list[str] = []
-    for start in range(0, len(seeds), envs.num_envs):
-        chunk = list(seeds[start : start + envs.num_envs])
-        padded = chunk + [chunk[-1]] * (envs.num_envs - len(chunk))
-        obs, _ = envs.reset(seed=padded)
-        prompts += [str(o) for o in obs[: len(chunk)]]
-    return prompts
 
 
 def train_grpo(

@@ -123,6 +123,9 @@ def test_train_grpo_writes_a_run_and_resumes(tiny_policy_config, tmp_path):
     assert steps == [0, 1, 2, 3]
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").open()]
     assert all("eval_success" in r for r in records)
+    # Digits-v0 has four tasks: after a step, every held-out prompt was seen in training
+    assert records[-1]["eval_seen_in_training"] == 1.0
+    assert "eval_success_unseen" not in records[-1]
     assert len((tmp_path / "trajectories.jsonl").read_text().splitlines()) == 2 * 32
 
 
