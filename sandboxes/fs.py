@@ -12,13 +12,19 @@ __all__ = ["remove_tree"]
 def remove_tree(path: str | os.PathLike[str]) -> None:
     """Delete ``path`` recursively, restoring owner permissions where code removed them.
 
-    Symbolic links are removed, never followed. Missing paths are ignored.
+    Only entries inside ``path`` ever have their permissions changed; symbolic links are
+    removed, never followed; a missing path is ignored.
     """
+    root = os.path.abspath(path)
 
-    def unlock(func, target, _exc_info):  # noqa: ANN001 - shutil's onerror signature
+    def unlock(func, target, exc_info):  # noqa: ANN001 - shutil's onerror signature
+        if isinstance(exc_info[1], FileNotFoundError):
+            return
+        target = os.path.abspath(target)
         try:
             parent = os.path.dirname(target)
-            os.chmod(parent, stat.S_IRWXU)
+            if target != root and parent.startswith(root):
+                os.chmod(parent, stat.S_IRWXU)
             if os.path.isdir(target) and not os.path.islink(target):
                 os.chmod(target, stat.S_IRWXU)
                 shutil.rmtree(target, onerror=_ignore)
@@ -27,8 +33,8 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
         except OSError:
             pass
 
-    if os.path.lexists(path):
-        shutil.rmtree(path, onerror=unlock)
+    if os.path.lexists(root):
+        shutil.rmtree(root, onerror=unlock)
 
 
 def _ignore(*_args: object) -> None:

@@ -205,7 +205,7 @@ def build_image(
 
 def _owner_alive(labels: dict[str, str]) -> bool:
     if labels.get("agentgym.host") != socket.gethostname():
-        return False  # cannot tell for another machine's containers; treat as abandoned
+        return True  # another machine's process: we cannot tell, so leave it (prune --all)
     try:
         os.kill(int(labels.get("agentgym.pid", "0")), 0)
     except (ValueError, ProcessLookupError):

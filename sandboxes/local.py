@@ -29,11 +29,16 @@ _warned = threading.Event()
 class _ServerProcess:
     """The running server and its temporary directory; cleaned up exactly once."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], pool_dir: str) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], pool_dir: str, sock: socket.socket) -> None:
         self.proc = proc
         self.pool_dir = pool_dir
+        self.sock = sock
 
     def stop(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         # The server kills its calls and exits when its socket closes; SIGKILL is the backstop
         # (each call's supervisor dies with it through its parent-death signal).
         try:
@@ -123,6 +128,8 @@ class LocalPool(SandboxPool):
                     str(self.spares),
                     "--workspace-mb",
                     str(self.workspace_mb),
+                    "--remove-on-exit",
+                    pool_dir,
                 ],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
@@ -139,7 +146,7 @@ class LocalPool(SandboxPool):
         finally:
             theirs.close()
             log.close()
-        self._server = _ServerProcess(proc, pool_dir)
+        self._server = _ServerProcess(proc, pool_dir, ours)
         self._finalizer = weakref.finalize(self, _ServerProcess.stop, self._server)
         return ours
 

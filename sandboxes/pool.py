@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import secrets
+import select
 import selectors
 import signal
 import socket
@@ -398,6 +399,17 @@ class SandboxPool(abc.ABC):
                 self._spare_ready.wait(min(remaining, 1.0))
             return self._spares.pop(0)
 
+    def _take_live_spare(self, deadline: float) -> _Spare:
+        """A spare whose supervisor is still alive (a live one never writes before its run)."""
+        while True:
+            spare = self._take_spare(deadline)
+            ready, _, _ = select.select([spare.result_fd], [], [], 0)
+            if not ready:
+                return spare
+            # Killed while waiting (e.g. by a hostile call sharing its uid): replace it.
+            spare.discard()
+            self._notify({"op": "used", "pid": spare.pid})
+
     def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
         """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own."""
         if not isinstance(code, str):
@@ -418,7 +430,7 @@ class SandboxPool(abc.ABC):
         writers = [out_w, err_w]
         try:
             while True:
-                spare = self._take_spare(start + _START_TIMEOUT_S)
+                spare = self._take_live_spare(start + _START_TIMEOUT_S)
                 if (spare.generation, workspace) not in self._workspaces:
                     # First use on this server: it creates (and mounts) the directory.
                     try:

@@ -1,4 +1,4 @@
-"""The sandbox fork server: one per pool, forks one isolated child per call.
+"""The sandbox fork server: one per pool, forks one isolated process per call.
 
 This file is run as a script (``python -I server.py ...``) on the host by the local backend and
 inside the container by the Docker backend, so it uses the standard library only and works on
@@ -6,17 +6,18 @@ Python 3.10+. It never imports agentgym.
 
 Start-up: isolate the server itself (a new user and mount namespace whose root holds only the
 Python installation, a few device nodes and the workspaces), import the preload modules once,
-then serve requests from one client over a unix stream socket. Messages are length-prefixed
-JSON; a ``run`` request carries the two pipe ends for the call's stdout and stderr as
-``SCM_RIGHTS`` file descriptors, so output never passes through the server.
+then serve one client over a unix stream socket. Messages are length-prefixed JSON; file
+descriptors travel as ``SCM_RIGHTS``.
 
-Each call: the server forks a supervisor, which enters fresh user, pid, mount, network, ipc
-and uts namespaces, binds its episode's workspace at ``/workspace``, hides the other
-workspaces, then forks the program as pid 1 of the new pid namespace. The program mounts a
-fresh ``/proc``, sets its rlimits, drops every capability and runs the code. Killing the
-supervisor (at the time limit) kills the whole pid namespace. Where namespaces are not
-available the same steps run without them: rlimits, a separate uid when the server is root,
-and a child-subreaper sweep that kills whatever the call left behind.
+Calls: the server keeps a few spares pre-forked. A spare is a supervisor, which has entered
+fresh user, pid, mount, network, ipc and uts namespaces, and its child, the program, pid 1 of
+the new pid namespace, waiting for code. The server hands each spare's request socket and
+result pipe to the client, which sends the code and two output pipes straight to the program
+and reads the supervisor's report: the server is not on a run's path. The program binds its
+episode's workspace, hides the others, sets rlimits, drops every capability and runs the code;
+the supervisor enforces the deadline (killing the program kills its pid namespace) and reports.
+Where namespaces are not available the same steps run without them: rlimits, a separate uid
+when the server is root, and a child-subreaper supervisor that kills whatever the call left.
 """
 
 from __future__ import annotations
@@ -666,20 +667,7 @@ class Server:
             _check(_libc.umount2(path.encode(), MNT_DETACH), "umount workspace")
             os.rmdir(path)
             return
-
-        def unlock(func, target, _exc):
-            try:
-                parent = os.path.dirname(target)
-                os.chmod(parent, 0o700)
-                if os.path.isdir(target) and not os.path.islink(target):
-                    os.chmod(target, 0o700)
-                func(target)
-            except OSError:
-                pass
-
-        shutil.rmtree(path, onerror=unlock)
-
-    # -- calls
+        _remove_tree(path)
 
     def refill(self) -> None:
         """Hand the client spares until it holds ``spare_target`` of them."""
@@ -914,8 +902,9 @@ def program(
         )
         workspace = "/workspace"
     os.closerange(3, _max_fd())
+    # A session of its own: kill(0, ...) must not reach the spares in the server's group.
+    os.setsid()
     if not namespaces:
-        os.setsid()
         if isolation.call_uid is not None:
             os.setgroups([])
             os.setresgid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
@@ -967,6 +956,66 @@ def preload(modules: list[str]) -> None:
     gc.freeze()
 
 
+def start_janitor(path: str) -> None:
+    """Leave behind a process that deletes ``path`` once this server has exited.
+
+    The client normally deletes the pool's directory itself, but a client that dies without
+    running its exit handlers (``os._exit`` in a worker process, SIGKILL) cannot. The janitor is
+    double-forked before the server enters its namespaces, so it stays on the host's view of
+    the file system and is nobody's child to kill; it waits for the end of a pipe that only the
+    server holds.
+    """
+    alive_r, alive_w = os.pipe()
+    first = os.fork()
+    if first == 0:
+        try:
+            if os.fork() != 0:
+                os._exit(0)
+            os.setsid()
+            os.close(alive_w)
+            # Hold nothing of the server's: above all not the client's socket.
+            os.closerange(3, alive_r)
+            os.closerange(alive_r + 1, _max_fd())
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)
+            while os.read(alive_r, 4096):
+                pass
+            for _ in range(50):
+                _remove_tree(path)
+                if not os.path.lexists(path):
+                    break
+                time.sleep(0.1)
+        finally:
+            os._exit(0)
+    os.close(alive_r)
+    os.waitpid(first, 0)
+    # alive_w stays open until this server (and its supervisors) have exited; calls close it.
+
+
+def _remove_tree(path: str) -> None:
+    """Delete ``path``; only entries inside it ever have their permissions changed."""
+    root = os.path.abspath(path)
+
+    def unlock(func, target, exc_info):
+        if isinstance(exc_info[1], FileNotFoundError):
+            return
+        target = os.path.abspath(target)
+        try:
+            parent = os.path.dirname(target)
+            if target != root and parent.startswith(root):
+                os.chmod(parent, 0o700)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, 0o700)
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                func(target)
+        except OSError:
+            pass
+
+    if os.path.lexists(root):
+        shutil.rmtree(root, onerror=unlock)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, isolate, preload and serve."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -977,6 +1026,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--isolate", choices=("auto", "namespaces", "none"), default="auto")
     parser.add_argument("--preload", default="numpy,sympy")
     parser.add_argument("--spares", type=int, default=2, help="calls kept pre-forked")
+    parser.add_argument(
+        "--remove-on-exit", help="a directory to delete once the server has exited, however it ends"
+    )
     parser.add_argument(
         "--workspace-mb", type=int, default=0, help="size of each workspace tmpfs (0: none)"
     )
@@ -994,6 +1046,8 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.05)
         else:
             return 2
+    if args.remove_on_exit:
+        start_janitor(args.remove_on_exit)
     try:
         isolation = Isolation(args.workspaces, args.isolate)
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import subprocess
 import sys
 import textwrap
@@ -108,10 +109,25 @@ def test_prune_removes_containers_of_dead_processes(client):
     orphan = client.containers.create(
         DEFAULT_IMAGE,
         ["sleep", "60"],
-        labels={LABEL: "pool", "agentgym.pid": str(dead.pid), "agentgym.host": "elsewhere"},
+        labels={
+            LABEL: "pool",
+            "agentgym.pid": str(dead.pid),
+            "agentgym.host": socket.gethostname(),
+        },
     )
-    assert prune() >= 1
-    assert not _exists(client, orphan.id)
+    other_host = client.containers.create(
+        DEFAULT_IMAGE,
+        ["sleep", "60"],
+        labels={LABEL: "pool", "agentgym.pid": "1", "agentgym.host": "another-machine"},
+    )
+    try:
+        assert prune() >= 1
+        assert not _exists(client, orphan.id)
+        assert _exists(client, other_host.id)  # cannot tell whether its owner lives
+    finally:
+        for c in (orphan, other_host):
+            if _exists(client, c.id):
+                c.remove(force=True)
 
 
 def test_cli_prune_and_build_image_reuse(docker_pool, capsys):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import warnings
 
 import pytest
@@ -175,3 +176,27 @@ def test_invalid_pool_options():
         LocalPool(workspace_mb=0)
     with pytest.raises(ValueError):
         LocalSandbox(pool=object())
+
+
+def _worker_exits_hard(queue):
+    sb = make_sandbox("local")
+    sb.run("print(1)")
+    queue.put((sb.pool._server.pool_dir, sb.pool.server_pid))
+    queue.close()
+    queue.join_thread()
+    os._exit(0)  # like a vector-env worker: no atexit handlers run
+
+
+def test_pool_of_a_process_that_dies_hard_is_cleaned_up():
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_worker_exits_hard, args=(queue,))
+    proc.start()
+    pool_dir, server_pid = queue.get(timeout=60)
+    proc.join(30)
+    for _ in range(100):
+        if not os.path.exists(pool_dir) and not os.path.exists(f"/proc/{server_pid}"):
+            break
+        time.sleep(0.1)
+    assert not os.path.exists(pool_dir)
+    assert not os.path.exists(f"/proc/{server_pid}")
