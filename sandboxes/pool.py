@@ -28,6 +28,7 @@ OUTPUT_LIMIT_BYTES = 1 << 20
 # How long past a call's own limit the client waits for its supervisor before killing it.
 _GRACE_S = 5.0
 _START_TIMEOUT_S = 60.0
+_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,11 @@ class _Spare:
     generation: int
 
     def discard(self) -> None:
-        _close(self.request_fd)
-        _close(self.result_fd)
+        # Idempotent: a descriptor number closed twice may already belong to someone else.
+        for fd in (self.request_fd, self.result_fd):
+            if fd >= 0:
+                _close(fd)
+        self.request_fd = self.result_fd = -1
 
 
 class SandboxPool(abc.ABC):
@@ -410,34 +414,26 @@ class SandboxPool(abc.ABC):
             spare.discard()
             self._notify({"op": "used", "pid": spare.pid})
 
-    def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
-        """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own."""
-        if not isinstance(code, str):
-            raise TypeError(f"code must be a str, got {type(code).__name__}")
-        if not isinstance(timeout_s, int | float) or not timeout_s > 0:
-            raise ValueError(f"timeout_s must be a number > 0, got {timeout_s!r}")
-        request = {
-            "ws": workspace,
-            # Lone surrogates cannot travel as JSON text; they become U+FFFD.
-            "code": code.encode("utf-8", errors="replace").decode("utf-8"),
-            "timeout": float(timeout_s),
-            "limits": limits.wire(timeout_s),
-        }
-        start = time.monotonic()
+    def _attempt(
+        self,
+        workspace: str,
+        request: dict[str, Any],
+        limits: CallLimits,
+        timeout_s: float,
+        start: float,
+    ) -> tuple[bytes, bytes, bytes, bool, bool] | None:
+        """Run once on a spare; None when the spare died before it took the request."""
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
         # Descriptors are closed exactly once: another thread may reuse a closed number at once.
         writers = [out_w, err_w]
+        spare: _Spare | None = None
         try:
             while True:
                 spare = self._take_live_spare(start + _START_TIMEOUT_S)
                 if (spare.generation, workspace) not in self._workspaces:
                     # First use on this server: it creates (and mounts) the directory.
-                    try:
-                        self._request({"op": "mkws", "ws": workspace})
-                    except BaseException:
-                        spare.discard()
-                        raise
+                    self._request({"op": "mkws", "ws": workspace})
                     self._workspaces.add((spare.generation, workspace))
                 try:
                     with socket.socket(fileno=os.dup(spare.request_fd)) as req:
@@ -447,7 +443,7 @@ class SandboxPool(abc.ABC):
                     # That spare died (e.g. a previous call killed it); take the next one.
                     spare.discard()
                     self._notify({"op": "used", "pid": spare.pid})
-            _close(spare.request_fd)
+                    spare = None
             # Only the call holds the write ends now, so EOF means it is over.
             while writers:
                 _close(writers.pop())
@@ -462,11 +458,38 @@ class SandboxPool(abc.ABC):
                     out_r, err_r, spare.result_fd, limits.output_bytes, time.monotonic() + 5
                 )
                 report_bytes += more[2]
+            started = _acknowledged(spare.request_fd)
         finally:
             for fd in [out_r, err_r, *writers]:
                 _close(fd)
-        _close(spare.result_fd)
-        self._notify({"op": "used", "pid": spare.pid})
+            if spare is not None:
+                spare.discard()
+                self._notify({"op": "used", "pid": spare.pid})
+        if not report_bytes and not started and not out and not err:
+            return None  # killed before it saw the request: nothing ran, so try another
+        return out, err, report_bytes, truncated, complete
+
+    def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
+        """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own."""
+        if not isinstance(code, str):
+            raise TypeError(f"code must be a str, got {type(code).__name__}")
+        if not isinstance(timeout_s, int | float) or not timeout_s > 0:
+            raise ValueError(f"timeout_s must be a number > 0, got {timeout_s!r}")
+        request = {
+            "ws": workspace,
+            # Lone surrogates cannot travel as JSON text; they become U+FFFD.
+            "code": code.encode("utf-8", errors="replace").decode("utf-8"),
+            "timeout": float(timeout_s),
+            "limits": limits.wire(timeout_s),
+        }
+        start = time.monotonic()
+        for _attempt in range(_ATTEMPTS):
+            attempt = self._attempt(workspace, request, limits, timeout_s, start)
+            if attempt is not None:
+                break
+        else:
+            raise SandboxError("sandbox processes kept dying before they could start the call")
+        out, err, report_bytes, truncated, complete = attempt
         wall_ms = (time.monotonic() - start) * 1000.0
         stderr = err.decode("utf-8", errors="replace")
         try:
@@ -538,6 +561,17 @@ def _drain(
                 buf += chunk
     complete = done_at is not None
     return bytes(bufs[out_fd]), bytes(bufs[err_fd]), bytes(bufs[result_fd]), truncated, complete
+
+
+def _acknowledged(request_fd: int) -> bool:
+    """Whether the program confirmed on its request socket that it took the request."""
+    ready, _, _ = select.select([request_fd], [], [], 0)
+    if not ready:
+        return False
+    try:
+        return os.read(request_fd, 1) == b"!"
+    except OSError:
+        return False
 
 
 def _looks_oom(

@@ -886,6 +886,11 @@ def program(
     os.write(started_w, repr(float(request["timeout"])).encode())
     os.close(started_w)
     out_fd, err_fd = reader.take_fds(2)
+    # The client checks this only if the call dies: it tells "ran" from "never started".
+    try:
+        requests.send(b"!")
+    except OSError:
+        pass
     requests.close()
     # From here on a set-up failure is reported on the call's own stderr.
     os.dup2(devnull, 0)
