@@ -139,6 +139,8 @@ class DockerPool(SandboxPool):
                     str(self.spares),
                 ],
                 detach=True,
+                # Removed by the engine when its server exits (its client died without cleanup).
+                auto_remove=True,
                 user="65534:65534",
                 network_mode="none",
                 read_only=True,

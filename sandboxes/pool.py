@@ -14,6 +14,7 @@ import signal
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -228,8 +229,8 @@ class SandboxPool(abc.ABC):
         self._pending = {}
         self._generation += 1
         self._reader = threading.Thread(
-            target=self._read_replies,
-            args=(sock, reader, self._generation),
+            target=SandboxPool._read_replies,
+            args=(weakref.ref(self), sock, reader, self._generation),
             name="agentgym-sandbox-pool",
             daemon=True,
         )
@@ -240,22 +241,23 @@ class SandboxPool(abc.ABC):
         """Extra text for start-up errors (subclasses add the server's log)."""
         return ""
 
-    def _read_replies(self, sock: socket.socket, reader: MessageReader, generation: int) -> None:
+    @staticmethod
+    def _read_replies(
+        pool_ref: weakref.ref[SandboxPool],
+        sock: socket.socket,
+        reader: MessageReader,
+        generation: int,
+    ) -> None:
+        # Holds the pool only weakly (between messages), so an unreferenced pool can be
+        # garbage-collected, which stops its server and ends this thread.
         try:
             while True:
+                pool = pool_ref()
+                if pool is None:
+                    break
                 for message in reader.messages():
-                    if message.get("op") == "spare":
-                        request_fd, result_fd = reader.take_fds(2)
-                        with self._spare_ready:
-                            self._spares.append(
-                                _Spare(int(message["pid"]), request_fd, result_fd, generation)
-                            )
-                            self._spare_ready.notify()
-                        continue
-                    pending = self._pending.pop(message.get("id"), None)
-                    if pending is not None:
-                        pending.reply = message
-                        pending.event.set()
+                    pool._dispatch(message, reader, generation)
+                del pool
                 if not reader.feed():
                     break
         except (OSError, ValueError):
@@ -263,19 +265,38 @@ class SandboxPool(abc.ABC):
         finally:
             for fd in reader.fds:
                 _close(fd)
-            # The server is gone: fail every waiter; the next request restarts it.
-            with self._lock:
-                if self._sock is sock:
-                    self._sock = None
-                    sock.close()
-                    self._terminate()
+            pool = pool_ref()
+            if pool is None:
+                sock.close()
+            else:
+                pool._server_gone(sock, generation)
+
+    def _dispatch(self, message: dict[str, Any], reader: MessageReader, generation: int) -> None:
+        if message.get("op") == "spare":
+            request_fd, result_fd = reader.take_fds(2)
             with self._spare_ready:
-                for spare in [s for s in self._spares if s.generation == generation]:
-                    spare.discard()
-                    self._spares.remove(spare)
-                self._spare_ready.notify_all()
-            for pending in list(self._pending.values()):
-                pending.event.set()
+                self._spares.append(_Spare(int(message["pid"]), request_fd, result_fd, generation))
+                self._spare_ready.notify()
+            return
+        pending = self._pending.pop(message.get("id"), None)
+        if pending is not None:
+            pending.reply = message
+            pending.event.set()
+
+    def _server_gone(self, sock: socket.socket, generation: int) -> None:
+        # Fail every waiter; the next request restarts the server.
+        with self._lock:
+            if self._sock is sock:
+                self._sock = None
+                sock.close()
+                self._terminate()
+        with self._spare_ready:
+            for spare in [s for s in self._spares if s.generation == generation]:
+                spare.discard()
+                self._spares.remove(spare)
+            self._spare_ready.notify_all()
+        for pending in list(self._pending.values()):
+            pending.event.set()
 
     def close(self) -> None:
         """Stop the server and remove every workspace; safe to call twice."""

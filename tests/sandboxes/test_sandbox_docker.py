@@ -213,3 +213,42 @@ def test_cli_main_help():
         [sys.executable, "-m", "agentgym.sandboxes.cli", "--help"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "build-image" in out.stdout and "prune" in out.stdout
+
+
+def test_garbage_collected_pool_removes_its_container(client):
+    import gc
+
+    from agentgym.sandboxes.docker_backend import DockerPool, DockerSandbox
+
+    pool = DockerPool(preload=())
+    sb = DockerSandbox(pool=pool)
+    assert sb.run("print(1)").ok
+    cid = pool.container_id
+    del sb, pool
+    gc.collect()
+    assert not _exists(client, cid)
+
+
+def test_container_of_a_client_that_vanished_removes_itself(client):
+    script = textwrap.dedent(
+        """
+        import os
+        from agentgym.sandboxes import make_sandbox
+        sb = make_sandbox("docker")
+        sb.run("print(1)")
+        print(sb.pool.container_id, flush=True)
+        os._exit(0)  # no cleanup at all
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    cid = out.stdout.strip()
+    assert cid, out.stderr
+    import time
+
+    for _ in range(100):
+        if not _exists(client, cid):
+            break
+        time.sleep(0.1)
+    assert not _exists(client, cid)

@@ -200,3 +200,19 @@ def test_pool_of_a_process_that_dies_hard_is_cleaned_up():
         time.sleep(0.1)
     assert not os.path.exists(pool_dir)
     assert not os.path.exists(f"/proc/{server_pid}")
+
+
+def test_garbage_collected_pool_stops_its_server():
+    import gc
+
+    pool = LocalPool(preload=())
+    sb = LocalSandbox(pool=pool)
+    assert sb.run("print(1)").ok
+    pid, pool_dir = pool.server_pid, pool._server.pool_dir
+    del sb, pool
+    gc.collect()
+    for _ in range(50):
+        if not os.path.exists(f"/proc/{pid}") and not os.path.exists(pool_dir):
+            break
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{pid}") and not os.path.exists(pool_dir)
