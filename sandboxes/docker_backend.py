@@ -10,7 +10,7 @@ from typing import Any
 
 from agentgym.sandboxes.base import SandboxError
 from agentgym.sandboxes.fs import remove_tree
-from agentgym.sandboxes.image import DEFAULT_IMAGE, LABEL, docker_client
+from agentgym.sandboxes.image import DEFAULT_IMAGE, LABEL, SOCKET_DIR_PREFIX, docker_client
 from agentgym.sandboxes.local import DEFAULT_PRELOAD, SERVER_SCRIPT, PoolSandbox
 from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, SandboxPool
 
@@ -112,7 +112,7 @@ class DockerPool(SandboxPool):
                 f"sandbox image {self.image!r} not found; build it with "
                 "`agentgym sandbox build-image`"
             ) from None
-        socket_dir = tempfile.mkdtemp(prefix="agentgym-docker-")
+        socket_dir = tempfile.mkdtemp(prefix=f"{SOCKET_DIR_PREFIX}{os.getpid()}-")
         os.chmod(socket_dir, 0o755)
         path = os.path.join(socket_dir, "server.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_IMAGE",
     "IMAGE_PACKAGES",
     "LABEL",
+    "SOCKET_DIR_PREFIX",
     "AptSource",
     "apt_source",
     "build_image",
@@ -28,6 +29,8 @@ __all__ = [
 
 DEFAULT_IMAGE = "agentgym-sandbox:bookworm"
 LABEL = "agentgym.sandbox"
+# Host directories holding a pool's socket: <tmp>/agentgym-docker-<owner pid>-<random>.
+SOCKET_DIR_PREFIX = "agentgym-docker-"
 IMAGE_PACKAGES = ("python3", "python3-numpy", "python3-sympy")
 # Trimmed after debootstrap: nothing in the sandbox reads them.
 _TRIM = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "var/cache/apt")
@@ -203,20 +206,27 @@ def build_image(
         remove_tree(work)
 
 
-def _owner_alive(labels: dict[str, str]) -> bool:
-    if labels.get("agentgym.host") != socket.gethostname():
-        return True  # another machine's process: we cannot tell, so leave it (prune --all)
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
-        os.kill(int(labels.get("agentgym.pid", "0")), 0)
-    except (ValueError, ProcessLookupError):
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return int(labels.get("agentgym.pid", "0")) > 0
+    return True
+
+
+def _owner_alive(labels: dict[str, str]) -> bool:
+    if labels.get("agentgym.host") != socket.gethostname():
+        return True  # another machine's process: we cannot tell, so leave it (prune --all)
+    owner = labels.get("agentgym.pid", "")
+    return owner.isdigit() and _pid_alive(int(owner))
 
 
 def prune(everything: bool = False) -> int:
-    """Remove sandbox containers whose owning process has exited.
+    """Remove sandbox containers (and socket directories) whose owning process has exited.
 
     Args:
         everything: Remove every sandbox container, even those of live processes.
@@ -226,6 +236,10 @@ def prune(everything: bool = False) -> int:
     """
     client = docker_client()
     removed = 0
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), SOCKET_DIR_PREFIX + "*")):
+        owner = os.path.basename(path)[len(SOCKET_DIR_PREFIX) :].split("-")[0]
+        if owner.isdigit() and (everything or not _pid_alive(int(owner))):
+            remove_tree(path)
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         labels = container.labels or {}
         if labels.get(LABEL) != "pool":

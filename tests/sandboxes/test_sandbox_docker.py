@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import glob
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
 
 import pytest
 from sandbox_support import require_docker
@@ -236,19 +240,23 @@ def test_container_of_a_client_that_vanished_removes_itself(client):
         from agentgym.sandboxes import make_sandbox
         sb = make_sandbox("docker")
         sb.run("print(1)")
-        print(sb.pool.container_id, flush=True)
+        print(sb.pool.container_id, os.getpid(), flush=True)
         os._exit(0)  # no cleanup at all
         """
     )
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
-    cid = out.stdout.strip()
-    assert cid, out.stderr
-    import time
-
+    cid, pid = out.stdout.split()
     for _ in range(100):
         if not _exists(client, cid):
             break
         time.sleep(0.1)
     assert not _exists(client, cid)
+    # Its socket directory is left behind; prune removes it (its owner is dead).
+    from agentgym.sandboxes.image import SOCKET_DIR_PREFIX, prune
+
+    left = glob.glob(os.path.join(tempfile.gettempdir(), f"{SOCKET_DIR_PREFIX}{pid}-*"))
+    assert left
+    prune()
+    assert not any(os.path.exists(p) for p in left)
