@@ -77,7 +77,6 @@ class CallLimits:
             "open_files": self.open_files,
             "env": {
                 "PATH": "/usr/local/bin:/usr/bin:/bin",
-                "HOME": "/workspace",
                 "LANG": "C.UTF-8",
                 "PYTHONIOENCODING": "utf-8",
                 "OPENBLAS_NUM_THREADS": "1",

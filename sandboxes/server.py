@@ -927,6 +927,7 @@ def program(
     drop_capabilities()
     os.environ.clear()
     os.environ.update(limits.get("env") or {})
+    os.environ["HOME"] = os.getcwd()
     return run_program(request["code"], "main.py")
 
 

@@ -184,3 +184,21 @@ def test_concurrent_calls_on_one_sandbox(make):
     for t in threads:
         t.join()
     assert out == ["7\n"] * 3
+
+
+def test_environment_is_scrubbed(make):
+    import json
+
+    r = make().run("import os, json; print(json.dumps([os.getcwd(), dict(os.environ)]))")
+    cwd, env = json.loads(r.stdout)
+    assert env["HOME"] == cwd
+    assert "AGENTGYM_TEST_SECRET" not in env
+    allowed = {
+        "PATH",
+        "HOME",
+        "LANG",
+        "PYTHONIOENCODING",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+    }
+    assert set(env) <= allowed
