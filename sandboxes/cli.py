@@ -10,6 +10,8 @@ import sys
 
 __all__ = ["add_parser", "main", "run"]
 
+DESCRIPTION = "Build the Docker sandbox image (no registry pull) and prune leftover containers."
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``sandbox`` command to the ``agentgym`` CLI.
@@ -21,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         The ``sandbox`` parser (its ``func`` default is :func:`run`).
     """
     parser = subparsers.add_parser(
-        "sandbox", help="manage the Docker sandbox backend", description=__doc__.splitlines()[0]
+        "sandbox", help="manage the Docker sandbox backend", description=DESCRIPTION
     )
     _fill(parser)
     return parser
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``python -m agentgym.sandboxes.cli``."""
-    parser = argparse.ArgumentParser(prog="agentgym sandbox", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="agentgym sandbox", description=DESCRIPTION)
     _fill(parser)
     args = parser.parse_args(argv)
     return args.func(args)
