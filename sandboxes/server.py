@@ -461,14 +461,17 @@ def _system_exit_code(exc: SystemExit) -> int:
     return 1
 
 
-def set_limits(limits: dict) -> None:
-    """Apply the call's rlimits; the address-space limit is added to what the server uses."""
-    base_as = 0
+def _address_space() -> int:
+    """Bytes of address space this process maps now."""
     try:
         with open("/proc/self/statm") as fh:
-            base_as = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
-        pass
+        return 0
+
+
+def set_limits(limits: dict, base_as: int) -> None:
+    """Apply the call's rlimits; the address-space limit is added to ``base_as``."""
     wanted = {
         resource.RLIMIT_CPU: int(limits["cpu_s"]),
         resource.RLIMIT_AS: base_as + int(limits["memory_bytes"]),
@@ -880,6 +883,17 @@ def program(
     if namespaces:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         _libc.sethostname(b"sandbox", 7)
+    # Everything that does not depend on the request is done while waiting for it.
+    # A session of its own: kill(0, ...) must not reach the spares in the server's group.
+    os.setsid()
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    base_as = _address_space()
+    top_fd = _max_fd()
     reader = MessageReader(requests)
     request = None
     while request is None:
@@ -909,23 +923,15 @@ def program(
             "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
         )
         workspace = "/workspace"
-    os.closerange(3, _max_fd())
-    # A session of its own: kill(0, ...) must not reach the spares in the server's group.
-    os.setsid()
+    os.closerange(3, max(top_fd, out_fd + 1, err_fd + 1))
     if not namespaces:
         if isolation.call_uid is not None:
             os.setgroups([])
             os.setresgid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
             os.setresuid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
     os.chdir(workspace)
-    try:
-        with open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("1000")
-    except OSError:
-        pass
     limits = request["limits"]
-    set_limits(limits)
-    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    set_limits(limits, base_as)
     prctl(PR_SET_DUMPABLE, 0)
     drop_capabilities()
     os.environ.clear()
