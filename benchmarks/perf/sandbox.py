@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from agentgym.benchmarks.report import write_report
@@ -252,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--no-docker", action="store_true", help="skip the Docker cases")
+    parser.add_argument(
+        "--out", type=Path, help="JSON path (default benchmarks/results/sandbox.json)"
+    )
     args = parser.parse_args(argv)
     args.calls, args.sympy_calls, args.run_calls = (10, 4, 2) if args.quick else (60, 15, 6)
     rows: list[dict[str, Any]] = []
@@ -267,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_local(args, rows, meta)
     if not args.no_docker:
         bench_docker(args, rows, meta)
-    path = write_report("sandbox", "Sandbox latency, throughput and memory", rows, meta=meta)
+    path = write_report(
+        "sandbox", "Sandbox latency, throughput and memory", rows, meta=meta, out=args.out
+    )
     print(f"wrote {path}")
     return 0
 

@@ -1,0 +1,17 @@
+"""Smoke run of the sandbox benchmark (its figures are not asserted: no timing in tests)."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_quick_benchmark_writes_ratios(tmp_path, capsys):
+    from agentgym.benchmarks.perf import sandbox
+
+    out = tmp_path / "sandbox.json"
+    assert sandbox.main(["--quick", "--no-docker", "--out", str(out)]) == 0
+    rows = {r["case"]: r for r in json.loads(out.read_text())["rows"]}
+    assert rows["local pool: print(1)"]["p50_ratio_vs_baseline"] > 0
+    assert rows["local pool: import sympy"]["p50_ratio_vs_baseline"] > 0
+    assert "throughput_ratio" in rows["2 callers, print(1): local pool vs subprocess"]
+    assert rows["local warm memory per sandbox (8 sandboxes)"]["mb_per_sandbox"] > 0
