@@ -11,8 +11,8 @@ from typing import Any
 from agentgym.sandboxes.base import SandboxError
 from agentgym.sandboxes.fs import remove_tree
 from agentgym.sandboxes.image import DEFAULT_IMAGE, LABEL, SOCKET_DIR_PREFIX, docker_client
-from agentgym.sandboxes.local import DEFAULT_PRELOAD, SERVER_SCRIPT, PoolSandbox
-from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, SandboxPool
+from agentgym.sandboxes.local import DEFAULT_PRELOAD, SERVER_SCRIPT
+from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, PoolSandbox, SandboxPool
 
 __all__ = ["DockerPool", "DockerSandbox"]
 

@@ -13,12 +13,11 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, Sandbox, SandboxError
+from agentgym.sandboxes.base import SandboxError
 from agentgym.sandboxes.fs import remove_tree
-from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, SandboxPool
-from agentgym.sandboxes.result import ExecResult
+from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, PoolSandbox, SandboxPool
 
-__all__ = ["DEFAULT_PRELOAD", "LocalPool", "LocalSandbox", "PoolSandbox"]
+__all__ = ["DEFAULT_PRELOAD", "LocalPool", "LocalSandbox"]
 
 SERVER_SCRIPT = Path(__file__).with_name("server.py")
 DEFAULT_PRELOAD = ("numpy", "sympy")
@@ -184,68 +183,6 @@ class LocalPool(SandboxPool):
                     RuntimeWarning,
                     stacklevel=4,
                 )
-
-
-class PoolSandbox(Sandbox):
-    """One episode's sandbox: a workspace on a (possibly shared) :class:`SandboxPool`.
-
-    Args:
-        pool: The pool whose server runs the calls.
-        limits: Per-call resource limits.
-        owns_pool: Close the pool when this sandbox is closed.
-    """
-
-    def __init__(self, pool: SandboxPool, limits: CallLimits, owns_pool: bool = False) -> None:
-        self.pool = pool
-        self.limits = limits
-        self.timeout_s = limits.timeout_s
-        self.memory_mb = limits.memory_mb
-        self._owns_pool = owns_pool
-        self._state = {"ws": pool.new_workspace(), "closed": False}
-        self._finalizer = weakref.finalize(self, _drop_workspace, pool, self._state, owns_pool)
-
-    @property
-    def workspace_id(self) -> str:
-        """The opaque name of the current episode's workspace."""
-        return self._state["ws"]
-
-    def run(
-        self, code: str, files: FileData | None = None, timeout_s: float | None = None
-    ) -> ExecResult:
-        """Run ``code`` in this episode's workspace; see :meth:`Sandbox.run`."""
-        self._check_open()
-        if files:
-            self.write_files(files)
-        limit = self.limits.timeout_s if timeout_s is None else timeout_s
-        return self.pool.run(self._state["ws"], code, self.limits, limit)
-
-    def write_files(self, files: FileData) -> None:
-        """Write files into the workspace (relative name -> text or bytes)."""
-        self._check_open()
-        self.pool.write_files(self._state["ws"], files)
-
-    def reset(self) -> None:
-        """Start a new episode: drop the workspace and use a fresh, empty one."""
-        self._check_open()
-        old = self._state["ws"]
-        self._state["ws"] = self.pool.new_workspace()
-        self.pool.drop_workspace(old)
-
-    def close(self) -> None:
-        """Delete the workspace (and stop the pool if this sandbox owns it)."""
-        self._finalizer()
-
-    def _check_open(self) -> None:
-        if self._state["closed"]:
-            raise SandboxError("sandbox is closed")
-
-
-def _drop_workspace(pool: SandboxPool, state: dict[str, Any], owns_pool: bool) -> None:
-    state["closed"] = True
-    if owns_pool:
-        pool.close()
-    else:
-        pool.drop_workspace(state["ws"])
 
 
 class LocalSandbox(PoolSandbox):

@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, SandboxError, check_relative_path
+from agentgym.sandboxes.base import FileData, Sandbox, SandboxError, check_relative_path
 from agentgym.sandboxes.result import ExecResult
 from agentgym.sandboxes.server import MessageReader, send_message
 
-__all__ = ["CallLimits", "SandboxPool", "OUTPUT_LIMIT_BYTES"]
+__all__ = ["OUTPUT_LIMIT_BYTES", "CallLimits", "PoolSandbox", "SandboxPool"]
 
 OUTPUT_LIMIT_BYTES = 1 << 20
 # How long past a call's own limit the client waits for its supervisor before killing it.
@@ -611,3 +611,65 @@ def _close(fd: int) -> None:
         os.close(fd)
     except OSError:
         pass
+
+
+class PoolSandbox(Sandbox):
+    """One episode's sandbox: a workspace on a (possibly shared) :class:`SandboxPool`.
+
+    Args:
+        pool: The pool whose server runs the calls.
+        limits: Per-call resource limits.
+        owns_pool: Close the pool when this sandbox is closed.
+    """
+
+    def __init__(self, pool: SandboxPool, limits: CallLimits, owns_pool: bool = False) -> None:
+        self.pool = pool
+        self.limits = limits
+        self.timeout_s = limits.timeout_s
+        self.memory_mb = limits.memory_mb
+        self._owns_pool = owns_pool
+        self._state = {"ws": pool.new_workspace(), "closed": False}
+        self._finalizer = weakref.finalize(self, _drop_workspace, pool, self._state, owns_pool)
+
+    @property
+    def workspace_id(self) -> str:
+        """The opaque name of the current episode's workspace."""
+        return self._state["ws"]
+
+    def run(
+        self, code: str, files: FileData | None = None, timeout_s: float | None = None
+    ) -> ExecResult:
+        """Run ``code`` in this episode's workspace; see :meth:`Sandbox.run`."""
+        self._check_open()
+        if files:
+            self.write_files(files)
+        limit = self.limits.timeout_s if timeout_s is None else timeout_s
+        return self.pool.run(self._state["ws"], code, self.limits, limit)
+
+    def write_files(self, files: FileData) -> None:
+        """Write files into the workspace (relative name -> text or bytes)."""
+        self._check_open()
+        self.pool.write_files(self._state["ws"], files)
+
+    def reset(self) -> None:
+        """Start a new episode: drop the workspace and use a fresh, empty one."""
+        self._check_open()
+        old = self._state["ws"]
+        self._state["ws"] = self.pool.new_workspace()
+        self.pool.drop_workspace(old)
+
+    def close(self) -> None:
+        """Delete the workspace (and stop the pool if this sandbox owns it)."""
+        self._finalizer()
+
+    def _check_open(self) -> None:
+        if self._state["closed"]:
+            raise SandboxError("sandbox is closed")
+
+
+def _drop_workspace(pool: SandboxPool, state: dict[str, Any], owns_pool: bool) -> None:
+    state["closed"] = True
+    if owns_pool:
+        pool.close()
+    else:
+        pool.drop_workspace(state["ws"])
