@@ -260,3 +260,15 @@ def test_container_of_a_client_that_vanished_removes_itself(client):
     assert left
     prune()
     assert not any(os.path.exists(p) for p in left)
+
+
+def test_ci_turns_docker_skips_into_failures(monkeypatch):
+    import sandbox_support
+
+    monkeypatch.setattr(sandbox_support, "docker_unavailable_reason", lambda: "no engine here")
+    monkeypatch.setattr(sandbox_support, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        sandbox_support.require_docker()
+    monkeypatch.setattr(sandbox_support, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="no engine here"):
+        sandbox_support.require_docker()
