@@ -125,7 +125,8 @@ class DockerPool(SandboxPool):
                 self.image,
                 [
                     "python3",
-                    "-I",
+                    "-s",
+                    "-P",
                     _SERVER_PATH,
                     "--connect",
                     f"{_SOCKET_DIR}/server.sock",
@@ -156,7 +157,7 @@ class DockerPool(SandboxPool):
                     socket_dir: {"bind": _SOCKET_DIR, "mode": "rw"},
                     str(SERVER_SCRIPT): {"bind": _SERVER_PATH, "mode": "ro"},
                 },
-                environment={"LANG": "C.UTF-8"},
+                environment={"LANG": "C.UTF-8", "PYTHONHASHSEED": "0"},
                 working_dir="/",
                 labels={
                     LABEL: "pool",

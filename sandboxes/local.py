@@ -113,7 +113,8 @@ class LocalPool(SandboxPool):
             proc = subprocess.Popen(
                 [
                     self.python,
-                    "-I",
+                    "-s",
+                    "-P",
                     str(SERVER_SCRIPT),
                     "--fd",
                     str(theirs.fileno()),
@@ -135,7 +136,13 @@ class LocalPool(SandboxPool):
                 stdout=log,
                 stderr=log,
                 cwd=pool_dir,
-                env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
+                # A fixed hash seed: the same code prints sets and dicts in the same order in every
+                # process, so episodes replay (``-I`` would ignore it; the env is scrubbed anyway).
+                env={
+                    "PATH": "/usr/local/bin:/usr/bin:/bin",
+                    "LANG": "C.UTF-8",
+                    "PYTHONHASHSEED": "0",
+                },
                 start_new_session=True,
             )
         except OSError as exc:

@@ -11,6 +11,7 @@ import ast
 import doctest
 import keyword
 import textwrap
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -85,12 +86,25 @@ def suite_of(task: Task, which: str) -> TestSuite:
 # --- built-in bank -----------------------------------------------------------------------
 
 
+_BUILTIN_LOCK = threading.Lock()
+_BUILTIN: tuple[Task, ...] = ()
+
+
 def builtin_tasks() -> list[Task]:
-    """Return the built-in tasks: implement-from-spec, then bug fixing, easy to hard."""
-    tasks = [_implement_task(r) for r in bank_implement.TASKS]
-    tasks += [_bugfix_task(r) for r in bank_bugfix.TASKS]
-    order = {d: i for i, d in enumerate(DIFFICULTIES)}
-    return sorted(tasks, key=lambda t: (t.family, order[t.difficulty]))
+    """Return the built-in tasks: implement-from-spec, then bug fixing, easy to hard.
+
+    Built once per process under a lock: tasks are frozen, and CPython 3.11's ``ast`` can fail
+    ("AST constructor recursion depth mismatch") when threads parse at the same time, as envs
+    made in a thread pool would.
+    """
+    global _BUILTIN
+    with _BUILTIN_LOCK:
+        if not _BUILTIN:
+            tasks = [_implement_task(r) for r in bank_implement.TASKS]
+            tasks += [_bugfix_task(r) for r in bank_bugfix.TASKS]
+            order = {d: i for i, d in enumerate(DIFFICULTIES)}
+            _BUILTIN = tuple(sorted(tasks, key=lambda t: (t.family, order[t.difficulty])))
+    return list(_BUILTIN)
 
 
 def _public_functions(source: str) -> list[str]:

@@ -202,3 +202,13 @@ def test_environment_is_scrubbed(make):
         "OMP_NUM_THREADS",
     }
     assert set(env) <= allowed
+
+
+def test_hash_order_is_the_same_in_every_pool(backend):
+    """Sets of strings print in one order in every process, so seeded episodes replay."""
+    code = "print(list({'alpha', 'beta', 'gamma', 'delta', 'epsilon'}))"
+    outputs = set()
+    for _ in range(2):
+        with make_sandbox(backend, pool="private") as sb:
+            outputs.add(sb.run(code).stdout)
+    assert len(outputs) == 1
