@@ -584,7 +584,13 @@ def train_grpo(
         bar.stop()
         trainer.close()
     trainer.policy.save(out / "policy")
-    curve = plot_curve(log.records, out / "curve.png", f"GRPO on {config.env}", "success_rate")
+    curve = plot_curve(
+        log.records,
+        out / "curve.png",
+        f"GRPO on {config.env}",
+        "success_rate",
+        "rollout success (training)",
+    )
     return {
         "initial_eval_success": first_eval.get("eval_success"),
         "final_eval_success": last_eval.get("eval_success"),

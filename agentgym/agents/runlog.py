@@ -71,7 +71,11 @@ class MetricsLog:
 
 
 def plot_curve(
-    records: list[Mapping[str, Any]], path: str | Path, title: str, train_key: str
+    records: list[Mapping[str, Any]],
+    path: str | Path,
+    title: str,
+    train_key: str,
+    train_label: str | None = None,
 ) -> Path:
     """Draw ``train_key`` and held-out success (``eval_success``) against the step.
 
@@ -80,6 +84,7 @@ def plot_curve(
         path: Where to write the PNG.
         title: Figure title.
         train_key: The per-step training metric to draw (e.g. ``"reward_mean"``).
+        train_label: Its legend label (default: ``train_key``).
 
     Returns:
         The PNG path.
@@ -99,7 +104,7 @@ def plot_curve(
     train = [(r["step"], r[train_key]) for r in records if train_key in r]
     evals = [(r["step"], r["eval_success"]) for r in records if "eval_success" in r]
     if train:
-        ax.plot(*zip(*train, strict=True), label=train_key, alpha=0.6)
+        ax.plot(*zip(*train, strict=True), label=train_label or train_key, alpha=0.6)
     if evals:
         ax.plot(*zip(*evals, strict=True), "o-", label="held-out success")
     minutes = [r["minutes"] for r in records if "minutes" in r]

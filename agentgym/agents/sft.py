@@ -291,7 +291,9 @@ def train_sft(
     finally:
         envs.close()
     policy.save(out / "policy")
-    curve = plot_curve(log.records, out / "curve.png", f"SFT on {config.env}", "loss")
+    curve = plot_curve(
+        log.records, out / "curve.png", f"SFT on {config.env}", "loss", "training loss (NLL)"
+    )
     return {
         "initial_eval_success": (first_eval or {}).get("eval_success"),
         "final_eval_success": last_eval.get("eval_success"),
