@@ -67,7 +67,7 @@ def test_sft_loss_is_only_on_assistant_tokens(tiny_policy_config):
     loss = sft_loss(policy, [traj])
     logp = policy.score([traj.token_ids])[0]
     owned = [lp for lp, m in zip(logp.tolist(), traj.loss_mask, strict=True) if m]
-    assert float(loss) == pytest.approx(-sum(owned) / len(owned), rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(-sum(owned) / len(owned), rel=1e-5)
 
 
 def test_calculator_demonstrator_solves_arithmetic(tiny_policy_config):
