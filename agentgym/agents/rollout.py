@@ -263,6 +263,10 @@ def _collect_chunk(
     t0 = time.perf_counter()
     _, info = envs.reset(seed=padded)
     stats.env_seconds += time.perf_counter() - t0
+    if "messages" not in info or "task_id" not in info:
+        raise ValueError(
+            "the env's reset info has no 'messages'/'task_id': rollouts need agentgym envs"
+        )
     episodes: list[_Episode] = []
     for i in range(len(seeds)):
         messages = [dict(m) for m in info["messages"][i]]

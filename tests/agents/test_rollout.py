@@ -145,3 +145,10 @@ def test_bad_actor(policy):
     with pytest.raises(ValueError, match="actor"):
         collect(envs, policy, [0], actor="human")
     envs.close()
+
+
+def test_non_agentgym_env_is_a_clear_error(policy):
+    envs = gym.make_vec("CartPole-v1", num_envs=1, vectorization_mode="sync")
+    with pytest.raises(ValueError, match="agentgym envs"):
+        collect(envs, policy, [0])
+    envs.close()
