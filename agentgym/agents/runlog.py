@@ -8,7 +8,6 @@ and a ``rich`` progress bar.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,11 +27,18 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
         raise FileNotFoundError(f"config file not found: {path}")
     text = path.read_text(encoding="utf-8")
     try:
+        import tomllib  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        if path.suffix == ".toml":
+            raise ImportError("TOML configs need Python 3.11+; use a .json config") from None
+        tomllib = None
+    toml_error = tomllib.TOMLDecodeError if tomllib is not None else ValueError
+    try:
         if path.suffix == ".toml":
             data = tomllib.loads(text)
         else:
             data = json.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
+    except (json.JSONDecodeError, toml_error) as e:
         raise ValueError(
             f"{path.name}: not valid {path.suffix.lstrip('.') or 'JSON'}: {e}"
         ) from None
