@@ -11,7 +11,9 @@ def test_run_suite_and_report(tmp_path):
     json_path, html_path = write_outputs(rows, tmp_path)
     assert json.loads(json_path.read_text()) == rows
     page = html_path.read_text()
-    assert "<table>" in page and "Guess-v0[max_turns=3]" in page and "data:image/png;base64," in page
+    assert (
+        "<table>" in page and "Guess-v0[max_turns=3]" in page and "data:image/png;base64," in page
+    )
 
 
 def test_render_html_escapes():
