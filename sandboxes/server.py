@@ -1017,18 +1017,31 @@ def _remove_tree(path: str) -> None:
         target = os.path.abspath(target)
         try:
             parent = os.path.dirname(target)
-            if target != root and parent.startswith(root):
-                os.chmod(parent, 0o700)
+            if target != root and parent.startswith(root.rstrip(os.sep) + os.sep) or parent == root:
+                _chmod_owner_only(parent)
             if os.path.isdir(target) and not os.path.islink(target):
-                os.chmod(target, 0o700)
+                _chmod_owner_only(target)
                 shutil.rmtree(target, ignore_errors=True)
             else:
                 func(target)
         except OSError:
             pass
 
+    if root in _SHARED_DIRS:
+        return
     if os.path.lexists(root):
         shutil.rmtree(root, onerror=unlock)
+
+
+# Shared system folders are never removed or re-permissioned, whatever path we are handed.
+_SHARED_DIRS = frozenset({"/", "/tmp", "/var/tmp", "/dev/shm"})
+
+
+def _chmod_owner_only(path: str) -> None:
+    """Give the owner full rights on ``path``, unless it is a shared (sticky) folder."""
+    if path in _SHARED_DIRS or os.lstat(path).st_mode & stat.S_ISVTX:
+        return
+    os.chmod(path, 0o700)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -216,3 +216,24 @@ def test_garbage_collected_pool_stops_its_server():
             break
         time.sleep(0.1)
     assert not os.path.exists(f"/proc/{pid}") and not os.path.exists(pool_dir)
+
+
+def test_remove_tree_never_touches_shared_folders(tmp_path):
+    import os
+    import stat as st
+
+    from agentgym.sandboxes.fs import remove_tree
+
+    with pytest.raises(ValueError, match="refusing"):
+        remove_tree("/tmp")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    victim = shared / "pool"
+    (victim / "locked").mkdir(parents=True)
+    (victim / "locked" / "f").write_text("x")
+    os.chmod(victim / "locked", 0)
+    remove_tree(victim)
+    assert not victim.exists()
+    assert st.S_IMODE(os.stat(shared).st_mode) == 0o1777
+    assert st.S_IMODE(os.stat("/tmp").st_mode) == 0o1777
