@@ -50,7 +50,13 @@ from agentgym.agents.rollout import (
     summarize,
     write_trajectories,
 )
-from agentgym.agents.runlog import MetricsLog, plot_curve, progress_bar
+from agentgym.agents.runlog import (
+    MetricsLog,
+    check_ints,
+    config_from_dict,
+    plot_curve,
+    progress_bar,
+)
 
 __all__ = [
     "GRPOConfig",
@@ -139,13 +145,21 @@ class GRPOConfig:
             isinstance(self.max_minutes, int | float) and self.max_minutes >= 0
         ):
             raise ValueError(f"grpo.max_minutes must be a number >= 0, got {self.max_minutes!r}")
-        for name in ("steps", "tasks_per_step", "group_size", "max_new_tokens", "epochs"):
-            _positive_int(name, getattr(self, name))
-        _positive_int("minibatches", self.minibatches)
-        for name in ("num_envs", "eval_every", "checkpoint_every", "export_every", "threads"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"grpo.{name} must be an int >= 0, got {value!r}")
+        positive = (
+            "steps",
+            "tasks_per_step",
+            "group_size",
+            "max_new_tokens",
+            "epochs",
+            "minibatches",
+        )
+        check_ints("grpo", self, positive, 1)
+        check_ints(
+            "grpo",
+            self,
+            ("num_envs", "eval_every", "checkpoint_every", "export_every", "threads"),
+            0,
+        )
         if self.loss_aggregation not in ("sequence", "token"):
             raise ValueError(
                 f"grpo.loss_aggregation must be 'sequence' or 'token', got {self.loss_aggregation!r}"
@@ -164,23 +178,12 @@ class GRPOConfig:
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> GRPOConfig:
         """Build a config from a dict, naming unknown keys."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(record) - known
-        if unknown:
-            raise ValueError(f"unknown grpo option(s) {sorted(unknown)}; known: {sorted(known)}")
-        if "env" not in record:
-            raise ValueError("the config needs 'env' (an env id such as 'AgentMath-v0')")
-        return cls(**dict(record))
+        return config_from_dict(cls, "grpo", record)
 
     @property
     def batch_size(self) -> int:
         """Episodes per step: ``tasks_per_step * group_size``."""
         return self.tasks_per_step * self.group_size
-
-
-def _positive_int(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 def group_advantages(

@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from agentgym.agents.runlog import check_ints
+
 try:
     import torch
 except ImportError as e:  # the trainers are an optional part of agentgym
@@ -100,10 +102,7 @@ class PolicyConfig:
             raise ValueError(f"policy kind must be 'tiny' or 'hf', got {self.kind!r}")
         if self.kind == "hf" and not self.model:
             raise ValueError("an 'hf' policy needs policy.model (a model name or folder)")
-        for name in ("d_model", "n_layers", "n_heads", "max_len"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"policy.{name} must be a positive int, got {value!r}")
+        check_ints("policy", self, ("d_model", "n_layers", "n_heads", "max_len"), 1)
         if self.d_model % self.n_heads:
             raise ValueError(
                 f"policy.d_model ({self.d_model}) must be divisible by n_heads ({self.n_heads})"

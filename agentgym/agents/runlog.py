@@ -7,12 +7,22 @@ and a ``rich`` progress bar.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["MetricsLog", "load_config_file", "plot_curve", "progress_bar"]
+__all__ = [
+    "MetricsLog",
+    "check_ints",
+    "config_from_dict",
+    "load_config_file",
+    "plot_curve",
+    "progress_bar",
+]
+
+T = TypeVar("T")
 
 
 def load_config_file(path: str | Path) -> dict[str, Any]:
@@ -26,25 +36,48 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"config file not found: {path}")
     text = path.read_text(encoding="utf-8")
-    try:
-        import tomllib  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10
-        if path.suffix == ".toml":
-            raise ImportError("TOML configs need Python 3.11+; use a .json config") from None
-        tomllib = None
-    toml_error = tomllib.TOMLDecodeError if tomllib is not None else ValueError
+    import tomllib
+
     try:
         if path.suffix == ".toml":
             data = tomllib.loads(text)
         else:
             data = json.loads(text)
-    except (json.JSONDecodeError, toml_error) as e:
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
         raise ValueError(
             f"{path.name}: not valid {path.suffix.lstrip('.') or 'JSON'}: {e}"
         ) from None
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: the top level must be an object/table")
     return data
+
+
+def check_ints(section: str, config: Any, names: Sequence[str], minimum: int) -> None:
+    """Check that each named field of ``config`` is an int (not a bool) >= ``minimum``.
+
+    Raises:
+        ValueError: Naming ``section.field``, e.g. "sft.steps must be a positive int, got 0".
+    """
+    want = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+    for name in names:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{section}.{name} must be {want}, got {value!r}")
+
+
+def config_from_dict(cls: type[T], section: str, record: Mapping[str, Any]) -> T:
+    """Build the trainer config dataclass ``cls`` from a dict, naming unknown keys.
+
+    Raises:
+        ValueError: For unknown keys or a missing ``env``.
+    """
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(record) - known
+    if unknown:
+        raise ValueError(f"unknown {section} option(s) {sorted(unknown)}; known: {sorted(known)}")
+    if "env" not in record:
+        raise ValueError("the config needs 'env' (an env id such as 'AgentMath-v0')")
+    return cls(**dict(record))
 
 
 class MetricsLog:

@@ -36,7 +36,13 @@ from agentgym.agents.rollout import (
     read_trajectories,
     write_trajectories,
 )
-from agentgym.agents.runlog import MetricsLog, plot_curve, progress_bar
+from agentgym.agents.runlog import (
+    MetricsLog,
+    check_ints,
+    config_from_dict,
+    plot_curve,
+    progress_bar,
+)
 
 __all__ = [
     "DEMONSTRATORS",
@@ -122,14 +128,10 @@ class SFTConfig:
     threads: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("num_envs", "episodes", "steps", "batch_size", "max_new_tokens"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"sft.{name} must be a positive int, got {value!r}")
-        for name in ("eval_every", "eval_episodes", "checkpoint_every", "threads"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"sft.{name} must be an int >= 0, got {value!r}")
+        check_ints(
+            "sft", self, ("num_envs", "episodes", "steps", "batch_size", "max_new_tokens"), 1
+        )
+        check_ints("sft", self, ("eval_every", "eval_episodes", "checkpoint_every", "threads"), 0)
         if self.lr <= 0:
             raise ValueError(f"sft.lr must be > 0, got {self.lr!r}")
         if not self.init and not self.policy:
@@ -145,13 +147,7 @@ class SFTConfig:
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> SFTConfig:
         """Build a config from a dict, naming unknown keys."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(record) - known
-        if unknown:
-            raise ValueError(f"unknown sft option(s) {sorted(unknown)}; known: {sorted(known)}")
-        if "env" not in record:
-            raise ValueError("the config needs 'env' (an env id such as 'AgentMath-v0')")
-        return cls(**dict(record))
+        return config_from_dict(cls, "sft", record)
 
 
 def demonstrations(
