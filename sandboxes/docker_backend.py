@@ -234,13 +234,5 @@ class DockerSandbox(PoolSandbox):
         output_bytes: int = OUTPUT_LIMIT_BYTES,
     ) -> None:
         limits = CallLimits(timeout_s, memory_mb, processes, file_mb, open_files, output_bytes)
-        owns = False
-        if pool is None:
-            from agentgym.sandboxes.shared import shared_pool
-
-            pool = shared_pool("docker")
-        elif pool == "private":
-            pool, owns = DockerPool(), True
-        elif not isinstance(pool, DockerPool):
-            raise ValueError(f"pool must be None, 'private' or a DockerPool, got {pool!r}")
+        pool, owns = self.resolve_pool("docker", DockerPool, pool)
         super().__init__(pool, limits, owns_pool=owns)

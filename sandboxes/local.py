@@ -219,13 +219,5 @@ class LocalSandbox(PoolSandbox):
         output_bytes: int = OUTPUT_LIMIT_BYTES,
     ) -> None:
         limits = CallLimits(timeout_s, memory_mb, processes, file_mb, open_files, output_bytes)
-        owns = False
-        if pool is None:
-            from agentgym.sandboxes.shared import shared_pool
-
-            pool = shared_pool("local")
-        elif pool == "private":
-            pool, owns = LocalPool(), True
-        elif not isinstance(pool, LocalPool):
-            raise ValueError(f"pool must be None, 'private' or a LocalPool, got {pool!r}")
+        pool, owns = self.resolve_pool("local", LocalPool, pool)
         super().__init__(pool, limits, owns_pool=owns)

@@ -631,6 +631,27 @@ class PoolSandbox(Sandbox):
         self._state = {"ws": pool.new_workspace(), "closed": False}
         self._finalizer = weakref.finalize(self, _drop_workspace, pool, self._state, owns_pool)
 
+    @staticmethod
+    def resolve_pool(
+        backend: str, pool_class: type[SandboxPool], pool: SandboxPool | str | None
+    ) -> tuple[SandboxPool, bool]:
+        """Return ``(pool, owned)`` for a backend's ``pool`` argument.
+
+        ``None`` is the process-wide shared pool of ``backend``, ``"private"`` a new pool the
+        sandbox owns (closed with it), anything else must be a ``pool_class`` to share.
+        """
+        if pool is None:
+            from agentgym.sandboxes.shared import shared_pool
+
+            return shared_pool(backend), False
+        if pool == "private":
+            return pool_class(), True
+        if not isinstance(pool, pool_class):
+            raise ValueError(
+                f"pool must be None, 'private' or a {pool_class.__name__}, got {pool!r}"
+            )
+        return pool, False
+
     @property
     def workspace_id(self) -> str:
         """The opaque name of the current episode's workspace."""
