@@ -24,6 +24,7 @@ __all__ = [
     "TaskFileError",
     "TaskList",
     "TaskSource",
+    "iter_jsonl",
     "read_jsonl",
 ]
 
@@ -174,12 +175,35 @@ def read_jsonl(path: str | Path, fields: Mapping[str, type | tuple[type, ...]]) 
     Raises:
         TaskFileError: Naming the file, the 1-based line and the field that is wrong.
     """
+    records = []
+    for where, record in iter_jsonl(path):
+        for name, kind in fields.items():
+            if name not in record:
+                raise TaskFileError(f"{where}: missing field '{name}'")
+            if not isinstance(record[name], kind):
+                want = (
+                    kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+                )
+                raise TaskFileError(
+                    f"{where}: field '{name}' must be {want}, got {type(record[name]).__name__}"
+                )
+        records.append(record)
+    return records
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``("file:line", record)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        TaskFileError: If the file cannot be read, a line is not valid UTF-8 or not a JSON
+            object, or the file holds no records; the message names the file and line.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise TaskFileError(f"cannot read task file {path}: {e.strerror}") from None
-    records = []
+        raise TaskFileError(f"cannot read task file {path}: {e.strerror or e}") from None
+    found = False
     for lineno, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
@@ -192,17 +216,7 @@ def read_jsonl(path: str | Path, fields: Mapping[str, type | tuple[type, ...]]) 
             raise TaskFileError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
         if not isinstance(record, dict):
             raise TaskFileError(f"{where}: expected a JSON object, got {type(record).__name__}")
-        for name, kind in fields.items():
-            if name not in record:
-                raise TaskFileError(f"{where}: missing field '{name}'")
-            if not isinstance(record[name], kind):
-                want = (
-                    kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-                )
-                raise TaskFileError(
-                    f"{where}: field '{name}' must be {want}, got {type(record[name]).__name__}"
-                )
-        records.append(record)
-    if not records:
+        found = True
+        yield where, record
+    if not found:
         raise TaskFileError(f"task file {path} has no records")
-    return records

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from agentgym.tasks import TaskFileError
+from agentgym.tasks import TaskFileError, iter_jsonl
 
-__all__ = ["Corpus", "JsonlCorpus", "iter_jsonl", "normalize_url"]
+__all__ = ["Corpus", "JsonlCorpus", "normalize_url"]
 
 
 class Corpus(Protocol):
@@ -55,37 +53,6 @@ def normalize_url(url: str) -> str:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
     )
-
-
-def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``("file:line", record)`` for each non-blank line of a JSONL file.
-
-    Raises:
-        TaskFileError: If the file cannot be read, a line is not a JSON object, or the file
-            holds no records; the message names the file and line.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise TaskFileError(f"cannot read {path}: {e.strerror or e}") from None
-    found = False
-    for lineno, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path.name}:{lineno}"
-        try:
-            record = json.loads(line)
-        except UnicodeDecodeError:
-            raise TaskFileError(f"{where}: not valid UTF-8") from None
-        except json.JSONDecodeError as e:
-            raise TaskFileError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
-        if not isinstance(record, dict):
-            raise TaskFileError(f"{where}: expected a JSON object, got {type(record).__name__}")
-        found = True
-        yield where, record
-    if not found:
-        raise TaskFileError(f"{path} has no records")
 
 
 def _string_field(where: str, record: dict[str, Any], name: str, *, empty_ok: bool) -> str:

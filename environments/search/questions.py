@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from agentgym.environments.search.corpus import Corpus, iter_jsonl
+from agentgym.environments.search.corpus import Corpus
 from agentgym.environments.search.pages import WorldPages
 from agentgym.environments.search.world import (
     CITY,
@@ -36,7 +36,7 @@ from agentgym.environments.search.world import (
     WORK_KINDS,
     format_date,
 )
-from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList
+from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList, iter_jsonl
 
 __all__ = ["FAMILIES", "QuestionGenerator", "load_questions", "number_aliases", "parse_question"]
 
