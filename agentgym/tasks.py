@@ -24,6 +24,7 @@ __all__ = [
     "TaskFileError",
     "TaskList",
     "TaskSource",
+    "check_fields",
     "iter_jsonl",
     "read_jsonl",
 ]
@@ -177,18 +178,27 @@ def read_jsonl(path: str | Path, fields: Mapping[str, type | tuple[type, ...]]) 
     """
     records = []
     for where, record in iter_jsonl(path):
-        for name, kind in fields.items():
-            if name not in record:
-                raise TaskFileError(f"{where}: missing field '{name}'")
-            if not isinstance(record[name], kind):
-                want = (
-                    kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-                )
-                raise TaskFileError(
-                    f"{where}: field '{name}' must be {want}, got {type(record[name]).__name__}"
-                )
+        check_fields(where, record, fields)
         records.append(record)
     return records
+
+
+def check_fields(
+    where: str, record: Mapping[str, Any], fields: Mapping[str, type | tuple[type, ...]]
+) -> None:
+    """Check that ``record`` has ``fields`` of the given types.
+
+    Raises:
+        TaskFileError: Naming ``where`` (``"file:line"``) and the field that is wrong.
+    """
+    for name, kind in fields.items():
+        if name not in record:
+            raise TaskFileError(f"{where}: missing field '{name}'")
+        if not isinstance(record[name], kind):
+            want = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise TaskFileError(
+                f"{where}: field '{name}' must be {want}, got {type(record[name]).__name__}"
+            )
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agentgym.environments.math.answer import boxed_contents
-from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList, read_jsonl
+from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList, check_fields, iter_jsonl
 
 __all__ = [
     "FORMATS",
@@ -109,28 +109,23 @@ def load_tasks(path: str | Path, fmt: str | None = None, difficulty: str | None 
             line and field) or no task is left.
     """
     path = Path(path)
+    entries = list(iter_jsonl(path))
     if fmt is None:
-        first = read_jsonl(path, {})[0]
-        fmt = detect_format(first)
+        fmt = detect_format(entries[0][1])
         if fmt is None:
             raise TaskFileError(
-                f"{path.name}:1: cannot tell the task format; expected fields question+answer "
+                f"{entries[0][0]}: cannot tell the task format; expected fields question+answer "
                 "(GSM8K), problem+solution (MATH) or prompt+answer"
             )
     if fmt not in FORMATS:
         raise ValueError(f"unknown task format {fmt!r}; expected one of {FORMATS}")
-    records = read_jsonl(path, _FIELDS[fmt])
     tasks = []
-    index = 0
-    for lineno, line in enumerate(path.read_bytes().splitlines(), start=1):
-        if not line.strip():
-            continue
-        record = records[index]
+    for index, (where, record) in enumerate(entries):
+        check_fields(where, record, _FIELDS[fmt])
         try:
             task = task_from_record(record, fmt, f"{path.stem}/{index}")
         except ValueError as e:
-            raise TaskFileError(f"{path.name}:{lineno}: {e}") from None
-        index += 1
+            raise TaskFileError(f"{where}: {e}") from None
         if difficulty is None or task.difficulty == difficulty:
             tasks.append(task)
     if not tasks:
