@@ -158,18 +158,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _make_env(env_id: str, kwargs: dict[str, Any], record: Path | None) -> Any:
     import gymnasium as gym
+    from gymnasium.envs.registration import load_env_creator
 
     from agentgym.wrappers import TrajectoryRecorder
 
-    env = gym.make(env_id, **kwargs)
     if record is None:
-        return env
-    if "rgb_array" in env.unwrapped.metadata.get("render_modes", []):
+        return gym.make(env_id, **kwargs)
+    env_class = load_env_creator(gym.spec(env_id).entry_point)
+    if "rgb_array" in getattr(env_class, "metadata", {}).get("render_modes", []):
         # Screen-based envs also get per-step PNGs and an animated GIF per episode.
         from agentgym.environments.gui import RecordEpisode
 
-        env.close()
         env = RecordEpisode(gym.make(env_id, render_mode="rgb_array", **kwargs), record)
+    else:
+        env = gym.make(env_id, **kwargs)
     return TrajectoryRecorder(env, record / "trajectories.jsonl")
 
 
