@@ -8,6 +8,8 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from toy_env import WORDS, GuessEnv
 
+from agentgym import ToolCall
+
 BASE_INFO_KEYS = {
     "task_id",
     "turn",
@@ -169,16 +171,13 @@ def episode(fmt, seed=3):
     env = GuessEnv(action_format=fmt, reward_mode="dense")
     obs, info = env.reset(seed=seed)
     trace = [obs]
-    for call in ([], "hint", "echo", "guess"):
-        if call == "hint":
-            a = env.format_calls([__import__("agentgym").ToolCall("hint", {})])
-        elif call == "echo":
-            a = env.format_calls([__import__("agentgym").ToolCall("echo", {"text": "ab", "n": 2})])
-        elif call == "guess":
-            a = env.oracle_action()
-        else:
-            continue
-        obs, r, t, tr, info = env.step(a)
+    actions = [
+        lambda: env.format_calls([ToolCall("hint", {})]),
+        lambda: env.format_calls([ToolCall("echo", {"text": "ab", "n": 2})]),
+        env.oracle_action,
+    ]
+    for next_action in actions:
+        obs, r, t, tr, info = env.step(next_action())
         trace.append(
             (
                 obs,

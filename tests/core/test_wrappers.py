@@ -3,6 +3,7 @@ import json
 import gymnasium as gym
 import pytest
 
+from agentgym import ToolCall
 from agentgym.wrappers import ChatWrapper, TextActions, TrajectoryRecorder, check_text_actions
 
 
@@ -23,8 +24,8 @@ def test_chat_wrapper_tool_messages_for_openai():
     env.reset(seed=0)
     action = env.unwrapped.format_calls(
         [
-            __import__("agentgym").ToolCall("hint", {}),
-            __import__("agentgym").ToolCall("echo", {"text": "z"}),
+            ToolCall("hint", {}),
+            ToolCall("echo", {"text": "z"}),
         ]
     )
     *_, info = env.step(action)
