@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import select
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import warnings
 import weakref
 from pathlib import Path
@@ -16,22 +19,35 @@ from typing import Any
 from agentgym.sandboxes.base import SandboxError
 from agentgym.sandboxes.fs import remove_tree
 from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, PoolSandbox, SandboxPool
+from agentgym.sandboxes.zygote import SERVER_ENV, SERVER_SCRIPT, ZygoteUnavailable, fork_server
 
 __all__ = ["DEFAULT_PRELOAD", "LocalPool", "LocalSandbox"]
 
-SERVER_SCRIPT = Path(__file__).with_name("server.py")
 DEFAULT_PRELOAD = ("numpy", "sympy")
 _ISOLATION_MODES = ("auto", "namespaces", "none")
 _warned = threading.Event()
 
 
 class _ServerProcess:
-    """The running server and its temporary directory; cleaned up exactly once."""
+    """The running server and its temporary directory; cleaned up exactly once.
 
-    def __init__(self, proc: subprocess.Popen[bytes], pool_dir: str, sock: socket.socket) -> None:
-        self.proc = proc
+    A server we started ourselves is a :class:`subprocess.Popen`; one forked by the zygote is
+    known by a pidfd (it is the zygote's child, which reaps it).
+    """
+
+    def __init__(
+        self,
+        pool_dir: str,
+        sock: socket.socket,
+        proc: subprocess.Popen[bytes] | None = None,
+        pid: int = 0,
+        pidfd: int = -1,
+    ) -> None:
         self.pool_dir = pool_dir
         self.sock = sock
+        self.proc = proc
+        self.pid = proc.pid if proc is not None else pid
+        self.pidfd = pidfd
 
     def stop(self) -> None:
         try:
@@ -40,12 +56,31 @@ class _ServerProcess:
             pass
         # The server kills its calls and exits when its socket closes; SIGKILL is the backstop
         # (each call's supervisor dies with it through its parent-death signal).
-        try:
-            self.proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        elif self.pidfd >= 0:
+            if not select.select([self.pidfd], [], [], 3)[0]:
+                try:
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                except OSError:
+                    pass
+                select.select([self.pidfd], [], [], 10)
+            self.forget()
+            # The zygote reaps it at once; wait for that so no zombie outlives close().
+            deadline = time.monotonic() + 2
+            while os.path.exists(f"/proc/{self.pid}") and time.monotonic() < deadline:
+                time.sleep(0.002)
         remove_tree(self.pool_dir)
+
+    def forget(self) -> None:
+        """Release the pidfd without stopping the server (a forked child's copy)."""
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
 
 
 class LocalPool(SandboxPool):
@@ -65,6 +100,11 @@ class LocalPool(SandboxPool):
             with namespaces).
         spares: Calls kept pre-forked with their namespaces built.
         python: The interpreter that runs the server and the calls.
+        share_preload: Fork the server from a per-user zygote process that keeps ``preload``
+            imported, so the servers of pools in different processes (async vector workers,
+            Ray actors) share the preloaded modules' memory instead of each importing them.
+            The zygote exits with its last server. Falls back to a server of its own when the
+            zygote cannot be used.
     """
 
     backend = "local"
@@ -76,6 +116,7 @@ class LocalPool(SandboxPool):
         workspace_mb: int = 128,
         spares: int = 2,
         python: str = sys.executable,
+        share_preload: bool = True,
     ) -> None:
         if isolation not in _ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {_ISOLATION_MODES}, got {isolation!r}")
@@ -92,13 +133,27 @@ class LocalPool(SandboxPool):
         self.preload = tuple(preload)
         self.isolation_mode = isolation
         self.python = python
+        self.share_preload = bool(share_preload)
         self._server: _ServerProcess | None = None
         self._finalizer: weakref.finalize | None = None
 
     @property
     def server_pid(self) -> int | None:
         """The process id of the running server, if any."""
-        return self._server.proc.pid if self._server is not None else None
+        return self._server.pid if self._server is not None else None
+
+    @property
+    def zygote_pid(self) -> int | None:
+        """The process id of the zygote that forked the running server, if it was forked."""
+        if self._server is None or self._server.proc is not None:
+            return None
+        try:
+            with open(f"/proc/{self._server.pid}/stat") as fh:
+                # The command name may hold spaces and parentheses; fields after it do not.
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+        return ppid if ppid > 1 else None
 
     def _launch(self) -> socket.socket:
         pool_dir = tempfile.mkdtemp(prefix="agentgym-pool-")
@@ -107,42 +162,57 @@ class LocalPool(SandboxPool):
         os.mkdir(workspaces)
         os.chmod(pool_dir, 0o711)
         os.chmod(workspaces, 0o711)
+        argv = [
+            "--workspaces",
+            workspaces,
+            "--isolate",
+            self.isolation_mode,
+            "--preload",
+            ",".join(self.preload),
+            "--spares",
+            str(self.spares),
+            "--workspace-mb",
+            str(self.workspace_mb),
+            "--remove-on-exit",
+            pool_dir,
+        ]
+        log = open(os.path.join(pool_dir, "server.log"), "wb")  # noqa: SIM115 - handed to the server
+        try:
+            ours, server = self._start_server(argv, pool_dir, log)
+        finally:
+            log.close()
+        self._server = server
+        self._finalizer = weakref.finalize(self, _ServerProcess.stop, self._server)
+        return ours
+
+    def _start_server(
+        self, argv: list[str], pool_dir: str, log: Any
+    ) -> tuple[socket.socket, _ServerProcess]:
+        """Fork the server from the zygote where we can, else start one of our own."""
+        if self.share_preload and self.preload:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                pid, pidfd = fork_server(
+                    self.python, self.preload, argv, pool_dir, theirs.fileno(), log.fileno()
+                )
+                return ours, _ServerProcess(pool_dir, ours, pid=pid, pidfd=pidfd)
+            except ZygoteUnavailable as exc:
+                # A server may hold ``theirs`` after all: start ours on a fresh pair.
+                ours.close()
+                log.write(f"zygote unavailable ({exc}); starting a server of our own\n".encode())
+                log.flush()
+            finally:
+                theirs.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        log = open(os.path.join(pool_dir, "server.log"), "wb")  # noqa: SIM115 - handed to Popen
         try:
             proc = subprocess.Popen(
-                [
-                    self.python,
-                    "-s",
-                    "-P",
-                    str(SERVER_SCRIPT),
-                    "--fd",
-                    str(theirs.fileno()),
-                    "--workspaces",
-                    workspaces,
-                    "--isolate",
-                    self.isolation_mode,
-                    "--preload",
-                    ",".join(self.preload),
-                    "--spares",
-                    str(self.spares),
-                    "--workspace-mb",
-                    str(self.workspace_mb),
-                    "--remove-on-exit",
-                    pool_dir,
-                ],
+                [self.python, "-s", "-P", str(SERVER_SCRIPT), "--fd", str(theirs.fileno()), *argv],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
                 cwd=pool_dir,
-                # A fixed hash seed: the same code prints sets and dicts in the same order in every
-                # process, so episodes replay (``-I`` would ignore it; the env is scrubbed anyway).
-                env={
-                    "PATH": "/usr/local/bin:/usr/bin:/bin",
-                    "LANG": "C.UTF-8",
-                    "PYTHONHASHSEED": "0",
-                },
+                env=SERVER_ENV,
                 start_new_session=True,
             )
         except OSError as exc:
@@ -151,10 +221,7 @@ class LocalPool(SandboxPool):
             raise SandboxError(f"could not start the sandbox server: {exc}") from exc
         finally:
             theirs.close()
-            log.close()
-        self._server = _ServerProcess(proc, pool_dir, ours)
-        self._finalizer = weakref.finalize(self, _ServerProcess.stop, self._server)
-        return ours
+        return ours, _ServerProcess(pool_dir, ours, proc=proc)
 
     def _terminate(self) -> None:
         if self._finalizer is not None:
@@ -166,6 +233,8 @@ class LocalPool(SandboxPool):
         # The parent's server is the parent's to stop.
         if self._finalizer is not None:
             self._finalizer.detach()
+        if self._server is not None:
+            self._server.forget()
         self._server = None
         self._finalizer = None
 

@@ -1044,13 +1044,163 @@ def _chmod_owner_only(path: str) -> None:
     os.chmod(path, 0o700)
 
 
+# --------------------------------------------------------------------------- the zygote
+
+ZYGOTE_FIRST_REQUEST_S = 30.0
+
+
+def run_zygote(path: str, modules: list[str]) -> int:
+    """Keep ``modules`` imported and fork a pool server for each client that asks on ``path``.
+
+    Pools in different processes (async vector workers, Ray actors) would each import the
+    preload modules into a server of their own; forked from one zygote, their servers share
+    those pages copy-on-write instead. The zygote is started by the first client that finds no
+    socket at ``path``; its launcher returns once the socket listens (exit status 0, or 3 when
+    another zygote already holds the path). It holds no pool state: each server it forks is
+    the server the client would otherwise have started, with the client's socket, arguments,
+    log and directory, and its clean-up (socket EOF, janitor) is unchanged. The zygote exits
+    once its last server has exited, or if no request arrives soon after it starts.
+    """
+    preload(modules)
+    prctl(PR_SET_DUMPABLE, 0)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old_mask = os.umask(0o177)
+    try:
+        listener.bind(path)
+    except OSError as exc:
+        return 3 if exc.errno == errno.EADDRINUSE else 2
+    finally:
+        os.umask(old_mask)
+    inode = os.stat(path).st_ino
+    listener.listen(128)
+    # Detach from the launcher, which waits for this exit to know the socket is ready.
+    if os.fork() != 0:
+        os._exit(0)
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "listener")
+    selector.register(wake_r, selectors.EVENT_READ, "child")
+    children: set[int] = set()
+    served = False
+    deadline = time.monotonic() + ZYGOTE_FIRST_REQUEST_S
+    try:
+        while children or not served:
+            timeout = None if children else max(0.0, deadline - time.monotonic())
+            events = selector.select(timeout)
+            if not events and not children and time.monotonic() >= deadline:
+                break
+            for key, _ in events:
+                if key.data == "listener":
+                    conn, _addr = listener.accept()
+                    with conn:
+                        pid = _zygote_fork(conn, [listener.fileno(), wake_r, wake_w], selector)
+                    if pid:
+                        children.add(pid)
+                        served = True
+                else:
+                    try:
+                        while os.read(wake_r, 4096):
+                            pass
+                    except BlockingIOError:
+                        pass
+            while children:
+                try:
+                    pid, _status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    children.clear()
+                    break
+                if pid == 0:
+                    break
+                children.discard(pid)
+    finally:
+        # Only our own socket: a client that found ours dead may already have bound a new one.
+        try:
+            if os.stat(path).st_ino == inode:
+                os.unlink(path)
+        except OSError:
+            pass
+        listener.close()
+    return 0
+
+
+def _zygote_fork(conn: socket.socket, close_fds: list[int], selector) -> int:
+    """Serve one fork request on ``conn``: start a pool server; return its pid (0 on error)."""
+    conn.settimeout(5.0)
+    reader = MessageReader(conn)
+    try:
+        message = None
+        while message is None:
+            if not reader.feed():
+                return 0
+            message = next(reader.messages(), None)
+        fds = reader.take_fds(int(message.get("nfds", 0)))
+        argv, cwd = message.get("argv"), message.get("cwd")
+        if (
+            message.get("op") != "fork"
+            or len(fds) != 2
+            or not isinstance(argv, list)
+            or not all(isinstance(a, str) for a in argv)
+            or not isinstance(cwd, str)
+        ):
+            for fd in fds:
+                os.close(fd)
+            send_message(conn, {"op": "error", "error": "malformed fork request"})
+            return 0
+    except (OSError, ValueError):
+        for fd in reader.fds:
+            os.close(fd)
+        return 0
+    client_fd, log_fd = fds
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            selector.close()
+            conn.close()
+            for fd in close_fds:
+                os.close(fd)
+            os.setsid()
+            os.dup2(log_fd, 1)
+            os.dup2(log_fd, 2)
+            os.close(log_fd)
+            os.chdir(cwd)
+            # The zygote is not dumpable; the server drops it itself once it is set up.
+            prctl(PR_SET_DUMPABLE, 1)
+            code = main([*argv, "--fd", str(client_fd)])
+        except BaseException:  # noqa: BLE001 - a server must never return into the zygote
+            try:
+                os.write(2, traceback.format_exc().encode(errors="replace"))
+            except OSError:
+                pass
+        os._exit(code)
+    os.close(client_fd)
+    os.close(log_fd)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        _kill(pid)
+        return pid  # reaped by the loop; the client sees its socket close
+    try:
+        send_message(conn, {"op": "forked", "pid": pid}, [pidfd])
+    except OSError:
+        pass  # the client is gone: the server sees its socket close and exits
+    finally:
+        os.close(pidfd)
+    return pid
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, isolate, preload and serve."""
+    """Parse arguments, isolate, preload and serve (or, with ``--zygote``, fork servers)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--fd", type=int, help="an inherited connected socket")
     where.add_argument("--connect", help="path of a unix socket to connect to")
-    parser.add_argument("--workspaces", required=True, help="directory holding the workspaces")
+    where.add_argument("--zygote", help="serve fork requests on this unix socket path")
+    parser.add_argument("--workspaces", help="directory holding the workspaces (servers only)")
     parser.add_argument("--isolate", choices=("auto", "namespaces", "none"), default="auto")
     parser.add_argument("--preload", default="numpy,sympy")
     parser.add_argument("--spares", type=int, default=2, help="calls kept pre-forked")
@@ -1062,6 +1212,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    if args.zygote:
+        return run_zygote(args.zygote, [m for m in args.preload.split(",") if m])
+    if not args.workspaces:
+        parser.error("--workspaces is required")
     if args.fd is not None:
         sock = socket.socket(fileno=args.fd)
     else:

@@ -6,8 +6,10 @@ Cases, each for ``print(1)`` and for a snippet importing sympy:
 - Docker pool (warm container with the fork server inside) vs ``docker exec`` per call into a
   warm container and ``docker run --rm`` per call, all on the same image;
 - throughput with 2 concurrent callers (local pool vs subprocess; Docker pool vs exec);
-- memory per warm sandbox (proportional set size of the server and its spares, or the
-  container's memory use, divided by the sandboxes sharing it).
+- memory per warm sandbox (proportional set size of the server, its spares and the zygote
+  it was forked from, or the container's memory use, divided by the sandboxes sharing it),
+  for one pool serving 1, 2 and 8 sandboxes, and for several processes with a pool each,
+  their servers forked from one zygote vs each server importing the preload itself.
 
 Targets: local p50 <= 0.25x subprocess; Docker pool p50 <= 0.25x docker exec; warm memory
 <= 50 MB per sandbox. Docker cases are skipped (and say so) when no engine or image is found.
@@ -91,16 +93,58 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
-def local_memory_mb(pool: Any, sandboxes: int) -> float:
-    """Memory of the pool's server and spares per sandbox, in MB."""
+def tree_pss_mb(root: int) -> float:
+    """Proportional set size of ``root`` and all its descendants, in MB."""
     from agentgym.sandboxes.server import children_of
 
-    pids, todo = [pool.server_pid], [pool.server_pid]
+    pids, todo = [root], [root]
     while todo:
         kids = children_of(todo.pop())
         pids += kids
         todo += kids
-    return sum(pss_kb(p) for p in pids) / 1024.0 / sandboxes
+    return sum(pss_kb(p) for p in pids) / 1024.0
+
+
+def local_memory_mb(pool: Any, sandboxes: int) -> float:
+    """Memory of the pool's server, its spares and its zygote per sandbox, in MB."""
+    return tree_pss_mb(pool.zygote_pid or pool.server_pid) / sandboxes
+
+
+WORKER = """
+import sys
+from agentgym.sandboxes.local import LocalPool, LocalSandbox
+pool = LocalPool(share_preload=sys.argv[1] == "1")
+sb = LocalSandbox(pool=pool)
+sb.run("print(1)")
+print(pool.server_pid, pool.zygote_pid or 0, flush=True)
+sys.stdin.read()
+pool.close()
+"""
+
+
+def processes_memory_mb(processes: int, share: bool) -> float:
+    """Memory per sandbox when each of ``processes`` workers has a pool serving one sandbox.
+
+    Like an async vector env's workers; their servers are forked from the zygote (``share``)
+    or each import the preload themselves.
+    """
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, "1" if share else "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    try:
+        pids = [tuple(map(int, w.stdout.readline().split())) for w in workers]
+        time.sleep(0.5)  # spares refilled
+        roots = {zygote or server for server, zygote in pids}
+        return sum(tree_pss_mb(r) for r in roots) / processes
+    finally:
+        for w in workers:
+            w.communicate("", timeout=60)
 
 
 def row(case: str, stats: dict[str, float], base: dict[str, float] | None, target: float | None):
@@ -146,11 +190,16 @@ def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
         boxes = [LocalSandbox(pool=pool) for _ in range(7)]
         for box in boxes:
             box.run(PRINT)
-        for n, label in ((1, "1 sandbox"), (8, "8 sandboxes")):
+        time.sleep(0.5)  # spares refilled
+        for n, label in (
+            (1, "1 sandbox"),
+            (2, "2 sandboxes: one AgentCode env"),
+            (8, "8 sandboxes"),
+        ):
             mb = local_memory_mb(pool, n)
             rows.append(
                 {
-                    "case": f"local warm memory per sandbox ({label})",
+                    "case": f"local warm memory per sandbox, one pool ({label})",
                     "mb_per_sandbox": mb,
                     "meets_target": mb <= MEMORY_TARGET_MB,
                 }
@@ -158,6 +207,24 @@ def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
         for box in boxes:
             box.close()
         sb.close()
+        n = args.processes
+        own = processes_memory_mb(n, share=False)
+        rows.append(
+            {
+                "case": f"local warm memory per sandbox, {n} processes with a pool each: own servers",
+                "mb_per_sandbox": own,
+                "meets_target": own <= MEMORY_TARGET_MB,
+            }
+        )
+        shared = processes_memory_mb(n, share=True)
+        rows.append(
+            {
+                "case": f"local warm memory per sandbox, {n} processes with a pool each: zygote",
+                "mb_per_sandbox": shared,
+                "ratio_vs_own_servers": shared / own,
+                "meets_target": shared <= MEMORY_TARGET_MB,
+            }
+        )
     finally:
         pool.close()
 
@@ -258,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     args.calls, args.sympy_calls, args.run_calls = (10, 4, 2) if args.quick else (60, 15, 6)
+    args.processes = 2 if args.quick else 4
     rows: list[dict[str, Any]] = []
     meta: dict[str, Any] = {
         "quick": args.quick,

@@ -14,4 +14,6 @@ def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     assert rows["local pool: print(1)"]["p50_ratio_vs_baseline"] > 0
     assert rows["local pool: import sympy"]["p50_ratio_vs_baseline"] > 0
     assert "throughput_ratio" in rows["2 callers, print(1): local pool vs subprocess"]
-    assert rows["local warm memory per sandbox (8 sandboxes)"]["mb_per_sandbox"] > 0
+    assert rows["local warm memory per sandbox, one pool (8 sandboxes)"]["mb_per_sandbox"] > 0
+    shared = rows["local warm memory per sandbox, 2 processes with a pool each: zygote"]
+    assert shared["mb_per_sandbox"] > 0 and shared["ratio_vs_own_servers"] > 0

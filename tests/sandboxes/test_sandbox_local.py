@@ -33,11 +33,12 @@ def test_namespaces_are_used_here(local_pool):
     sb.close()
 
 
-def test_close_leaves_nothing_behind():
+@pytest.mark.parametrize("preload", [(), ("decimal",)], ids=["own-server", "from-zygote"])
+def test_close_leaves_nothing_behind(preload):
     before_fds = _fds()
     before_threads = threading.active_count()
     before_children = set(children_of(os.getpid()))
-    pool = LocalPool(preload=())
+    pool = LocalPool(preload=preload)
     sb = LocalSandbox(pool=pool)
     assert sb.run("import os; os.fork(); print('x')").ok
     server_pid = pool.server_pid

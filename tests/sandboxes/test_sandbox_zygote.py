@@ -1,0 +1,171 @@
+"""The zygote: pools in different processes fork their servers from one preloaded process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from agentgym.sandboxes.local import LocalPool, LocalSandbox
+from agentgym.sandboxes.server import send_message
+from agentgym.sandboxes.zygote import socket_path
+
+# A cheap module to preload: the zygote's behaviour does not depend on what it holds.
+PRELOAD = ("decimal",)
+
+
+def _gone(pid: int, within_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while os.path.exists(f"/proc/{pid}"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.fixture
+def runtime_dir(monkeypatch):
+    """A private runtime folder, so each test starts without a zygote.
+
+    Short, as socket paths are limited to about 100 bytes.
+    """
+    folder = tempfile.mkdtemp(prefix="ag-")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", folder)
+    yield Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_pools_in_two_processes_share_one_zygote(runtime_dir):
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                """
+                import sys
+                from agentgym.sandboxes.local import LocalPool, LocalSandbox
+                pool = LocalPool(preload=("decimal",))
+                sb = LocalSandbox(pool=pool)
+                assert sb.run("import sys; print('decimal' in sys.modules)").stdout == "True\\n"
+                print(pool.server_pid, pool.zygote_pid, flush=True)
+                sys.stdin.read()
+                pool.close()
+                """
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime_dir)},
+    )
+    try:
+        their_server, their_zygote = map(int, child.stdout.readline().split())
+        pool = LocalPool(preload=PRELOAD)
+        sb = LocalSandbox(pool=pool)
+        # Preloaded modules are in the call's process before the code runs.
+        assert sb.run("import sys; print('decimal' in sys.modules)").stdout == "True\n"
+        assert pool.zygote_pid == their_zygote
+        assert pool.server_pid not in (their_server, their_zygote)
+        assert pool.zygote_pid != os.getpid()
+        # Each pool still has its own server, workspaces and calls.
+        sb.write_files({"mine.txt": "x"})
+        assert sb.run("import os; print(os.listdir('.'))").stdout == "['mine.txt']\n"
+        pool.close()
+        assert os.path.exists(f"/proc/{their_zygote}"), "the other process's pool still uses it"
+    finally:
+        child.communicate("", timeout=60)
+    assert child.returncode == 0
+    # The zygote exits with its last server and removes its socket; nothing else is left.
+    assert _gone(their_zygote)
+    assert os.listdir(runtime_dir / f"agentgym-{os.geteuid()}") == []
+
+
+def test_share_preload_off_starts_an_own_server(runtime_dir):
+    pool = LocalPool(preload=PRELOAD, share_preload=False)
+    sb = LocalSandbox(pool=pool)
+    assert sb.run("print(1)").stdout == "1\n"
+    assert pool.zygote_pid is None
+    with open(f"/proc/{pool.server_pid}/stat") as fh:
+        assert int(fh.read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+    pool.close()
+
+
+def test_unsafe_runtime_folder_falls_back_to_an_own_server(runtime_dir):
+    folder = runtime_dir / f"agentgym-{os.geteuid()}"
+    folder.mkdir()
+    folder.chmod(0o777)  # others could plant a fake zygote here
+    pool = LocalPool(preload=PRELOAD)
+    sb = LocalSandbox(pool=pool)
+    assert sb.run("print(2)").stdout == "2\n"
+    assert pool.zygote_pid is None
+    assert os.listdir(folder) == []
+    pool.close()
+
+
+def test_stale_socket_of_a_killed_zygote_is_replaced(runtime_dir):
+    pool = LocalPool(preload=PRELOAD)
+    sb = LocalSandbox(pool=pool)
+    assert sb.run("print(3)").ok
+    zygote = pool.zygote_pid
+    os.kill(zygote, 9)
+    assert _gone(zygote)
+    # Its server carries on; the socket file is left behind, refusing connections.
+    assert sb.run("print(4)").stdout == "4\n"
+    path = socket_path(sys.executable, PRELOAD)
+    assert path is not None and os.path.exists(path)
+    other = LocalPool(preload=PRELOAD)
+    sb2 = LocalSandbox(pool=other)
+    assert sb2.run("print(5)").stdout == "5\n"
+    assert other.zygote_pid not in (None, zygote)
+    pool.close()
+    other.close()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"op": "fork", "argv": "not a list", "cwd": "/", "nfds": 0},
+        {"op": "explode"},
+        {"op": "fork", "argv": ["--workspaces", "/nonexistent"], "cwd": "/", "nfds": 0},
+    ],
+    ids=["bad-argv", "unknown-op", "no-fds"],
+)
+def test_malformed_fork_request_is_refused_and_the_zygote_carries_on(runtime_dir, message):
+    pool = LocalPool(preload=PRELOAD)
+    sb = LocalSandbox(pool=pool)
+    assert sb.run("print(1)").ok
+    path = socket_path(sys.executable, PRELOAD)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(10)
+        conn.connect(path)
+        send_message(conn, message)
+        reply = conn.recv(4096)
+    assert b"malformed fork request" in reply
+    other = LocalPool(preload=PRELOAD)
+    assert LocalSandbox(pool=other).run("print(6)").stdout == "6\n"
+    assert other.zygote_pid == pool.zygote_pid
+    pool.close()
+    other.close()
+
+
+def test_garbage_on_the_zygote_socket_does_not_stop_it(runtime_dir):
+    pool = LocalPool(preload=PRELOAD)
+    assert LocalSandbox(pool=pool).run("print(1)").ok
+    path = socket_path(sys.executable, PRELOAD)
+    for junk in (b"\xff\xff\xff\xff", b"\x00\x00\x00\x05{{{{{", b""):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(path)
+            conn.sendall(junk)
+    other = LocalPool(preload=PRELOAD)
+    assert LocalSandbox(pool=other).run("print(7)").stdout == "7\n"
+    assert other.zygote_pid == pool.zygote_pid
+    pool.close()
+    other.close()
