@@ -502,9 +502,15 @@ class Server:
     """
 
     def __init__(
-        self, sock: socket.socket, isolation: Isolation, spares: int = 2, workspace_mb: int = 0
+        self,
+        sock: socket.socket,
+        isolation: Isolation,
+        spares: int = 2,
+        workspace_mb: int = 0,
+        janitor_pid: int = 0,
     ) -> None:
         self.sock = sock
+        self.janitor_pid = janitor_pid
         self.workspace_mb = workspace_mb
         self.isolation = isolation
         self.reader = MessageReader(sock)
@@ -532,6 +538,7 @@ class Server:
                 "reason": self.isolation.reason,
                 "python": sys.version.split()[0],
                 "preloaded": sorted(m for m in ("numpy", "sympy") if m in sys.modules),
+                "janitor_pid": self.janitor_pid,
             },
         )
         self.refill()
@@ -971,8 +978,8 @@ def preload(modules: list[str]) -> None:
     gc.freeze()
 
 
-def start_janitor(path: str) -> None:
-    """Leave behind a process that deletes ``path`` once this server has exited.
+def start_janitor(path: str) -> int:
+    """Leave behind a process that deletes ``path`` once this server has exited; return its pid.
 
     The client normally deletes the pool's directory itself, but a client that dies without
     running its exit handlers (``os._exit`` in a worker process, SIGKILL) cannot. The janitor is
@@ -981,10 +988,14 @@ def start_janitor(path: str) -> None:
     server holds.
     """
     alive_r, alive_w = os.pipe()
+    pid_r, pid_w = os.pipe()
     first = os.fork()
     if first == 0:
         try:
-            if os.fork() != 0:
+            os.close(pid_r)
+            janitor = os.fork()
+            if janitor != 0:
+                os.write(pid_w, str(janitor).encode())
                 os._exit(0)
             os.setsid()
             os.close(alive_w)
@@ -1003,8 +1014,12 @@ def start_janitor(path: str) -> None:
         finally:
             os._exit(0)
     os.close(alive_r)
+    os.close(pid_w)
     os.waitpid(first, 0)
+    with os.fdopen(pid_r, "rb") as fh:
+        janitor = int(fh.read() or 0)
     # alive_w stays open until this server (and its supervisors) have exited; calls close it.
+    return janitor
 
 
 def _remove_tree(path: str) -> None:
@@ -1228,8 +1243,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.05)
         else:
             return 2
-    if args.remove_on_exit:
-        start_janitor(args.remove_on_exit)
+    janitor = start_janitor(args.remove_on_exit) if args.remove_on_exit else 0
     try:
         isolation = Isolation(args.workspaces, args.isolate)
     except OSError as exc:
@@ -1240,7 +1254,13 @@ def main(argv: list[str] | None = None) -> int:
     secrets.token_bytes(1)
     # Calls that share our uid (in a container) must not be able to ptrace or read us.
     prctl(PR_SET_DUMPABLE, 0)
-    Server(sock, isolation, spares=max(0, args.spares), workspace_mb=args.workspace_mb).serve()
+    Server(
+        sock,
+        isolation,
+        spares=max(0, args.spares),
+        workspace_mb=args.workspace_mb,
+        janitor_pid=janitor,
+    ).serve()
     return 0
 
 

@@ -106,8 +106,9 @@ def tree_pss_mb(root: int) -> float:
 
 
 def local_memory_mb(pool: Any, sandboxes: int) -> float:
-    """Memory of the pool's server, its spares and its zygote per sandbox, in MB."""
-    return tree_pss_mb(pool.zygote_pid or pool.server_pid) / sandboxes
+    """Memory of the pool's server, spares, janitor and zygote per sandbox, in MB."""
+    janitor = pss_kb(pool.hello["janitor_pid"]) / 1024.0 if pool.hello.get("janitor_pid") else 0
+    return (tree_pss_mb(pool.zygote_pid or pool.server_pid) + janitor) / sandboxes
 
 
 WORKER = """
@@ -116,7 +117,7 @@ from agentgym.sandboxes.local import LocalPool, LocalSandbox
 pool = LocalPool(share_preload=sys.argv[1] == "1")
 sb = LocalSandbox(pool=pool)
 sb.run("print(1)")
-print(pool.server_pid, pool.zygote_pid or 0, flush=True)
+print(pool.server_pid, pool.zygote_pid or 0, pool.hello["janitor_pid"], flush=True)
 sys.stdin.read()
 pool.close()
 """
@@ -140,8 +141,9 @@ def processes_memory_mb(processes: int, share: bool) -> float:
     try:
         pids = [tuple(map(int, w.stdout.readline().split())) for w in workers]
         time.sleep(0.5)  # spares refilled
-        roots = {zygote or server for server, zygote in pids}
-        return sum(tree_pss_mb(r) for r in roots) / processes
+        roots = {zygote or server for server, zygote, _janitor in pids}
+        janitors = sum(pss_kb(janitor) for _s, _z, janitor in pids) / 1024.0
+        return (sum(tree_pss_mb(r) for r in roots) + janitors) / processes
     finally:
         for w in workers:
             w.communicate("", timeout=60)

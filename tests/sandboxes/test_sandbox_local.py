@@ -43,12 +43,19 @@ def test_close_leaves_nothing_behind(preload):
     assert sb.run("import os; os.fork(); print('x')").ok
     server_pid = pool.server_pid
     pool_dir = pool._server.pool_dir
+    janitor = pool.hello["janitor_pid"]
+    assert os.path.exists(f"/proc/{janitor}"), "the janitor waits for the server to end"
     kids = children_of(server_pid)
     assert kids, "the server keeps spares"
     sb.close()
     pool.close()
     assert not os.path.exists(pool_dir)
     assert not os.path.exists(f"/proc/{server_pid}")
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{janitor}"):
+            break
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{janitor}")
     for pid in kids:
         assert (
             not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
