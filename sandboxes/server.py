@@ -7,7 +7,8 @@ Python 3.10+. It never imports agentgym.
 Start-up: isolate the server itself (a new user and mount namespace whose root holds only the
 Python installation, a few device nodes and the workspaces), import the preload modules once,
 then serve one client over a unix stream socket. Messages are length-prefixed JSON; file
-descriptors travel as ``SCM_RIGHTS``.
+descriptors travel as ``SCM_RIGHTS``. With ``--zygote`` the script instead imports the preload
+modules and forks servers on request, so servers of different clients share those pages.
 
 Calls: the server keeps a few spares pre-forked. A spare is a supervisor, which has entered
 fresh user, pid, mount, network, ipc and uts namespaces, and its child, the program, pid 1 of

@@ -169,3 +169,43 @@ def test_garbage_on_the_zygote_socket_does_not_stop_it(runtime_dir):
     assert other.zygote_pid == pool.zygote_pid
     pool.close()
     other.close()
+
+
+def test_processes_and_threads_starting_at_once_get_one_zygote(runtime_dir):
+    script = textwrap.dedent(
+        """
+        import sys, threading
+        from agentgym.sandboxes.local import LocalPool, LocalSandbox
+        pools = [LocalPool(preload=("decimal",)) for _ in range(3)]
+        threads = [threading.Thread(target=p.start) for p in pools]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(LocalSandbox(pool=p).run("print(1)").ok for p in pools)
+        print(*sorted({p.zygote_pid for p in pools}), flush=True)
+        sys.stdin.read()
+        for p in pools:
+            p.close()
+        """
+    )
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime_dir)}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    try:
+        seen = [child.stdout.readline().split() for child in children]
+    finally:
+        for child in children:
+            child.communicate("", timeout=60)
+    assert all(child.returncode == 0 for child in children)
+    assert all(len(s) == 1 for s in seen), seen
+    assert len({s[0] for s in seen}) == 1, f"more than one zygote: {seen}"
+    assert _gone(int(seen[0][0]))
