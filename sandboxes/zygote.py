@@ -55,10 +55,10 @@ def socket_path(python: str, preload: tuple[str, ...]) -> str | None:
     # Anyone who could write here could answer in the zygote's place.
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
         return None
+    # Not the real path: a virtualenv's python is a link to the base interpreter, but its
+    # site-packages (and so what the zygote imports) are its own.
     key = hashlib.sha256(
-        b"\0".join(
-            [os.path.realpath(python).encode(), ",".join(preload).encode(), _server_digest()]
-        )
+        b"\0".join([os.path.abspath(python).encode(), ",".join(preload).encode(), _server_digest()])
     ).hexdigest()[:16]
     path = os.path.join(folder, f"zygote-{key}.sock")
     return path if len(path.encode()) < 100 else None

@@ -209,3 +209,16 @@ def test_processes_and_threads_starting_at_once_get_one_zygote(runtime_dir):
     assert all(len(s) == 1 for s in seen), seen
     assert len({s[0] for s in seen}) == 1, f"more than one zygote: {seen}"
     assert _gone(int(seen[0][0]))
+
+
+def test_one_zygote_per_interpreter_path_and_preload(runtime_dir, tmp_path):
+    # A virtualenv's python links to the base interpreter yet imports from its own packages.
+    venv_python = tmp_path / "python"
+    venv_python.symlink_to(sys.executable)
+    paths = {
+        socket_path(sys.executable, PRELOAD),
+        socket_path(str(venv_python), PRELOAD),
+        socket_path(sys.executable, ("decimal", "fractions")),
+    }
+    assert None not in paths and len(paths) == 3
+    assert socket_path(sys.executable, PRELOAD) == socket_path(sys.executable, PRELOAD)
