@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,7 +40,8 @@ class AgentEnv(gym.Env[str, str]):
     Reward components always reported: ``outcome`` (the episode score, on the last step),
     ``progress`` (potential-based shaping ``Φ(s') - Φ(s)``, with ``Φ = 0`` once terminated so
     shaping never changes the optimal policy), ``format`` (penalty for a malformed action or
-    bad arguments) and ``repeat`` (penalty for repeating an identical call). Subclasses add
+    bad arguments) and ``repeat`` (penalty for repeating a call: the same name and arguments,
+    or the same ``ToolOutput.repeat_key`` when the tool names what it acted on). Subclasses add
     their own names in ``extra_reward_components``. ``reward_mode="sparse"`` pays only
     ``outcome``; ``"dense"`` pays the sum of all components.
 
@@ -128,7 +129,7 @@ class AgentEnv(gym.Env[str, str]):
         self._ended = False
         self._phi = 0.0
         self._step_components: dict[str, float] = {}
-        self._seen_calls: set[str] = set()
+        self._seen_calls: set[Hashable] = set()
         self._t0 = 0.0
         self._last_action = ""
         self._last_obs = ""
@@ -358,10 +359,6 @@ class AgentEnv(gym.Env[str, str]):
             self._step_components["format"] += self.format_penalty
             return call, ToolOutput(f"error: {e}", ok=False)
         call = ToolCall(call.name, kwargs, call.id)
-        key = call.name + json.dumps(kwargs, sort_keys=True, default=str)
-        if key in self._seen_calls and not (tool.terminal or tool.repeatable):
-            self._step_components["repeat"] += self.repeat_penalty
-        self._seen_calls.add(key)
         try:
             out = tool.fn(**kwargs)
         except ToolArgumentError as e:
@@ -370,6 +367,14 @@ class AgentEnv(gym.Env[str, str]):
             return call, ToolOutput(f"error: {e}", ok=False)
         if not isinstance(out, ToolOutput):
             out = ToolOutput(str(out))
+        if not (tool.terminal or tool.repeatable):
+            # The tool may name what it acted on; by default the call's text is its effect.
+            key = out.repeat_key
+            if key is None:
+                key = call.name + json.dumps(kwargs, sort_keys=True, default=str)
+            if key in self._seen_calls:
+                self._step_components["repeat"] += self.repeat_penalty
+            self._seen_calls.add(key)
         if tool.terminal:
             self._done = True
         return call, out

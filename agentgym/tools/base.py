@@ -6,7 +6,7 @@ Envs declare their tools as :class:`Tool` values; action parsers turn a completi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -35,11 +35,16 @@ class ToolOutput:
         text: What the agent sees, already truncated to a readable size.
         ok: False when the call failed (a crash, bad arguments, a refused request).
         data: Machine-readable details for ``info["tool_results"]`` (e.g. sandbox resource use).
+        repeat_key: What the call acted on, for tools whose arguments alone do not say (``find``
+            on the open page, ``run_tests`` on the file's content): two calls of an episode
+            with the same key cost the env's ``repeat`` penalty. ``None``: the call's name and
+            arguments are the key.
     """
 
     text: str
     ok: bool = True
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    repeat_key: Hashable | None = None
 
 
 @dataclass(frozen=True)

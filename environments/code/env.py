@@ -129,8 +129,8 @@ class CodeEnv(AgentEnv):
       of visible tests that passed in the latest ``run_tests`` (0 at reset: starters fail
       every visible test; 0 once terminated).
     * ``format``: -0.1 for a malformed action or bad tool arguments.
-    * ``repeat``: -0.05 for repeating an identical non-terminal call (``run_tests`` without
-      ``code`` is a repeat only if ``solution.py`` holds code already tested that way).
+    * ``repeat``: -0.05 for repeating an identical non-terminal call; ``run_tests`` is a
+      repeat when the code it tests (``code`` or ``solution.py``) was already tested.
     * ``crash``: -0.05 when the agent's code crashes: a ``python`` run that fails (exception,
       non-zero exit, timeout, out of memory), or a test run in which the solution does not
       load, times out or kills its process.
@@ -189,7 +189,6 @@ class CodeEnv(AgentEnv):
         )
         self._visible_fraction = 0.0
         self._final: GradeReport | None = None
-        self._file_runs: set[str | None] = set()
         super().__init__(
             reward_mode=reward_mode,
             max_turns=max_turns,
@@ -267,7 +266,6 @@ class CodeEnv(AgentEnv):
     def _begin(self, task: Task) -> str:
         self._visible_fraction = 0.0
         self._final = None
-        self._file_runs = set()
         sandbox = self._workspace_sandbox()
         sandbox.reset()
         sandbox.write_files(
@@ -297,15 +295,7 @@ class CodeEnv(AgentEnv):
         return out
 
     def _run_tests(self, code: str | None = None) -> ToolOutput:
-        from_file = code is None
         code, error = self._solution_code(code)
-        if from_file:
-            # The core counts every argument-less run_tests after the first as a repeat; it
-            # is only one when solution.py holds code that was already tested this way.
-            state = code if error is None else None
-            if self._file_runs and state not in self._file_runs:
-                self.add_reward("repeat", -self.repeat_penalty)
-            self._file_runs.add(state)
         if error is not None:
             return ToolOutput(error, ok=False)
         report = self._grader.grade(code, suite_of(self.task, "visible"))
@@ -325,7 +315,14 @@ class CodeEnv(AgentEnv):
                 lines.append(f"FAIL {r.name}: {sources[r.name]}\n     {r.error}")
         if report.output.strip():
             lines.append(f"Output of your code during the tests:\n{report.output.rstrip()}")
-        return ToolOutput("\n".join(lines), ok=not report.crashed, data=_report_data(report))
+        # Testing code already tested (passed as ``code`` or read from solution.py) is a repeat;
+        # trailing whitespace, which an xml body may lose, changes nothing.
+        return ToolOutput(
+            "\n".join(lines),
+            ok=not report.crashed,
+            data=_report_data(report),
+            repeat_key=("run_tests", code.rstrip()),
+        )
 
     def _submit(self, code: str | None = None) -> ToolOutput:
         code, error = self._solution_code(code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,9 +106,10 @@ class SearchEnv(AgentEnv):
       the end, so it does not change the optimal policy.
     * ``format``: -0.1 for a malformed action or bad arguments (an empty query, ``k`` out of
       range, a link number that does not exist).
-    * ``repeat``: -0.05 for repeating an identical call that does nothing new (the same
-      search, reopening a page); ``next_page``, ``open 2`` of a new list and ``find`` on
-      another page are exempt.
+    * ``repeat``: -0.05 for a call that does nothing new: the same search, reopening a page
+      (by URL or by a number in any list), ``find`` of the same text on the same page,
+      ``next_page`` to a part already shown. ``open 2`` of a new list and ``find`` on
+      another page are not repeats.
 
     ## Starting State
 
@@ -219,8 +219,6 @@ class SearchEnv(AgentEnv):
         self._searched: set[str] = set()
         self._answer: str | None = None
         self._supporting: list[int] = []
-        self._calls_seen: set[str] = set()
-        self._finds: set[tuple[str, str]] = set()
         super().__init__(
             reward_mode=reward_mode,
             max_turns=max_turns,
@@ -320,8 +318,6 @@ class SearchEnv(AgentEnv):
         self._visited = set()
         self._searched = set()
         self._answer = None
-        self._calls_seen: set[str] = set()
-        self._finds: set[tuple[str, str]] = set()
         corpus = self.site.corpus
         self._supporting = [
             pid
@@ -365,23 +361,7 @@ class SearchEnv(AgentEnv):
         self._searched.add(normalize_answer(query))
         self._links = [h.url for h in hits]
 
-    def _seen_before(self, name: str, arguments: dict[str, Any]) -> bool:
-        """Return whether the core already saw this identical call (and so charged ``repeat``)."""
-        key = name + json.dumps(arguments, sort_keys=True, default=str)  # the core's call key
-        seen = key in self._calls_seen
-        self._calls_seen.add(key)
-        return seen
-
-    def _forgive_repeat(self) -> None:
-        """Cancel the core's repeat penalty for an identical call that did new work.
-
-        ``open 1`` after a new search, ``find x`` on another page and ``next_page`` repeat
-        the text of a call but not its effect.
-        """
-        self.add_reward("repeat", -self.repeat_penalty)
-
     def _open(self, target: str | int) -> ToolOutput:
-        repeated = self._seen_before("open", {"target": target})
         text = str(target).strip().strip("[]").strip()
         if not text:
             return self._malformed("`open` needs a URL or a link number")
@@ -412,13 +392,17 @@ class SearchEnv(AgentEnv):
         except FetchError as e:
             return ToolOutput(f"error: {e}", ok=False)
         pid = self.site.corpus.resolve_url(view.url)
-        if repeated and text.isdigit() and pid not in self._visited:
-            self._forgive_repeat()
         if pid is not None:
             self._visited.add(pid)
         self._page, self._part = view, 0
         self._links = [link.url for link in view.links]
-        return ToolOutput(self._show_part(), True, {"url": view.url, "parts": len(view.parts)})
+        # Reopening a page is a repeat however it is named (URL or a number in any list).
+        return ToolOutput(
+            self._show_part(),
+            True,
+            {"url": view.url, "parts": len(view.parts)},
+            repeat_key=("open", view.url if pid is None else pid),
+        )
 
     def _show_part(self) -> str:
         page = self._page
@@ -435,7 +419,6 @@ class SearchEnv(AgentEnv):
         return f"{head}(part {self._part + 1} of {n})\n\n{page.parts[self._part]}{tail}"
 
     def _next_page(self) -> ToolOutput:
-        repeated = self._seen_before("next_page", {})
         if self._page is None:
             return ToolOutput("error: no page is open; open one first", ok=False)
         if self._part + 1 >= len(self._page.parts):
@@ -444,21 +427,20 @@ class SearchEnv(AgentEnv):
                 f"{len(self._page.parts)}) of {self._page.url}",
                 ok=False,
             )
-        if repeated:
-            self._forgive_repeat()
         self._part += 1
-        return ToolOutput(self._show_part(), True, {"url": self._page.url, "part": self._part})
+        return ToolOutput(
+            self._show_part(),
+            True,
+            {"url": self._page.url, "part": self._part},
+            repeat_key=("next_page", self._page.url, self._part),
+        )
 
     def _find(self, text: str) -> ToolOutput:
-        repeated = self._seen_before("find", {"text": text})
         needle = text.strip().lower()
         if not needle:
             return self._malformed("`find` needs a non-empty text")
         if self._page is None:
             return ToolOutput("error: no page is open; open one first", ok=False)
-        if repeated and (self._page.url, needle) not in self._finds:
-            self._forgive_repeat()
-        self._finds.add((self._page.url, needle))
         hits: list[str] = []
         total = 0
         for part_no, part in enumerate(self._page.parts, start=1):
@@ -471,11 +453,13 @@ class SearchEnv(AgentEnv):
                     context = " ".join(part[lo:hi].split())
                     hits.append(f"- part {part_no}: ...{context}...")
                 start = low.find(needle, start + 1)
+        # The same text on another page is a new search, not a repeat.
+        key = ("find", self._page.url, needle)
         if not hits:
-            return ToolOutput(f"No match for {text.strip()!r} on {self._page.url}.")
+            return ToolOutput(f"No match for {text.strip()!r} on {self._page.url}.", repeat_key=key)
         head = f"{total} match(es) for {text.strip()!r} on {self._page.url}"
         more = f"\n(showing the first {_FIND_LIMIT})" if total > _FIND_LIMIT else ""
-        return ToolOutput(head + ":\n" + "\n".join(hits) + more)
+        return ToolOutput(head + ":\n" + "\n".join(hits) + more, repeat_key=key)
 
     def _submit(self, text: str) -> str:
         self._answer = text

@@ -272,3 +272,41 @@ def test_repeatable_tools_are_not_penalised():
     env.step("<hint/>")
     *_, info = env.step("<hint/>")
     assert info["reward_components"]["repeat"] == 0.0
+
+
+def test_a_tool_names_what_makes_a_call_a_repeat():
+    import dataclasses
+
+    from agentgym.tools import ToolOutput
+
+    env = GuessEnv(reward_mode="dense")
+    env.reset(seed=0)
+    # The key is what the call acted on: here the text, case aside.
+    env.tools["echo"] = dataclasses.replace(
+        env.tools["echo"],
+        fn=lambda text, n=1: ToolOutput(text * n, repeat_key=("echo", text.lower())),
+    )
+    *_, info = env.step("<echo>abc</echo>")
+    assert info["reward_components"]["repeat"] == 0.0
+    *_, info = env.step("<echo>ABC</echo>")
+    assert info["reward_components"]["repeat"] == GuessEnv.repeat_penalty  # other text, same key
+    *_, info = env.step("<echo>abd</echo>")
+    assert info["reward_components"]["repeat"] == 0.0
+
+
+def test_rejected_arguments_cost_format_but_are_not_repeats():
+    import dataclasses
+
+    from agentgym.tools import ToolArgumentError
+
+    env = GuessEnv(reward_mode="dense")
+    env.reset(seed=0)
+
+    def picky(text, n=1):
+        raise ToolArgumentError("link 9 does not exist")
+
+    env.tools["echo"] = dataclasses.replace(env.tools["echo"], fn=picky)
+    env.step("<echo>x</echo>")
+    *_, info = env.step("<echo>x</echo>")
+    assert info["reward_components"]["format"] == GuessEnv.format_penalty
+    assert info["reward_components"]["repeat"] == 0.0

@@ -178,6 +178,8 @@ def test_run_tests_on_an_edited_file_is_not_a_repeat(env):
     *_, info = call(env, "run_tests")  # the file changed: not a repeat
     assert info["reward_components"]["repeat"] == 0.0
     assert info["tool_results"][0]["passed"] == 2
+    *_, info = call(env, "run_tests", code=CLAMP_OK)  # the same code, passed in: a repeat
+    assert info["reward_components"]["repeat"] == -0.05
 
 
 def test_failure_messages_do_not_depend_on_the_hash_seed(env):

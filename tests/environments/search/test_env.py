@@ -413,6 +413,9 @@ def test_repeated_text_with_new_effect_is_not_a_repeat():
         e.step(f"<search>{names[1]}</search>")
         *_, info = e.step("<open>1</open>")  # reopening the same page: a real repeat
         assert info["reward_components"]["repeat"] == pytest.approx(-0.05)
+        url = info["tool_results"][0]["url"]
+        *_, info = e.step(f"<open>{url}</open>")  # the same page by its URL: still a repeat
+        assert info["reward_components"]["repeat"] == pytest.approx(-0.05)
     finally:
         e.close()
 
