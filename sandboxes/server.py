@@ -493,6 +493,28 @@ def set_limits(limits: dict, base_as: int) -> None:
 # --------------------------------------------------------------------------- the server
 
 
+def fork_child(body) -> int:
+    """Fork a child that runs ``body`` and exits with its status; return the child's pid.
+
+    The child first drops the parent's signal plumbing (wake-up fd, SIGCHLD handler). It never
+    returns into the parent's loop: an exception is printed on stderr and exits with 70.
+    """
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = body()
+        except BaseException:  # noqa: BLE001 - reported, then the child exits
+            try:
+                os.write(2, traceback.format_exc().encode(errors="replace"))
+            except OSError:
+                pass
+        os._exit(code)
+    return pid
+
+
 class Server:
     """Serves one client: workspaces, and a supply of pre-forked calls handed to it.
 
@@ -689,25 +711,17 @@ class Server:
         """Fork a spare and pass its request socket and result pipe to the client."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         result_r, result_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                signal.set_wakeup_fd(-1)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                os.close(result_r)
-                ours.close()
-                self.selector.close()
-                self.sock.close()
-                os.close(self.wake_r)
-                os.close(self.wake_w)
-                code = supervise(self.isolation, theirs, result_w, self.devnull)
-            except BaseException:  # noqa: BLE001 - a supervisor must never return into the server
-                try:
-                    os.write(2, traceback.format_exc().encode(errors="replace"))
-                except OSError:
-                    pass
-            os._exit(code)
+
+        def supervisor() -> int:
+            os.close(result_r)
+            ours.close()
+            self.selector.close()
+            self.sock.close()
+            os.close(self.wake_r)
+            os.close(self.wake_w)
+            return supervise(self.isolation, theirs, result_w, self.devnull)
+
+        pid = fork_child(supervisor)
         theirs.close()
         os.close(result_w)
         self.supervisors.add(pid)
@@ -1169,30 +1183,22 @@ def _zygote_fork(conn: socket.socket, close_fds: list[int], selector) -> int:
             os.close(fd)
         return 0
     client_fd, log_fd = fds
-    pid = os.fork()
-    if pid == 0:
-        code = 70
-        try:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            selector.close()
-            conn.close()
-            for fd in close_fds:
-                os.close(fd)
-            os.setsid()
-            os.dup2(log_fd, 1)
-            os.dup2(log_fd, 2)
-            os.close(log_fd)
-            os.chdir(cwd)
-            # The zygote is not dumpable; the server drops it itself once it is set up.
-            prctl(PR_SET_DUMPABLE, 1)
-            code = main([*argv, "--fd", str(client_fd)])
-        except BaseException:  # noqa: BLE001 - a server must never return into the zygote
-            try:
-                os.write(2, traceback.format_exc().encode(errors="replace"))
-            except OSError:
-                pass
-        os._exit(code)
+
+    def server() -> int:
+        selector.close()
+        conn.close()
+        for fd in close_fds:
+            os.close(fd)
+        os.setsid()
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        os.chdir(cwd)
+        # The zygote is not dumpable; the server drops it itself once it is set up.
+        prctl(PR_SET_DUMPABLE, 1)
+        return main([*argv, "--fd", str(client_fd)])
+
+    pid = fork_child(server)
     os.close(client_fd)
     os.close(log_fd)
     try:
