@@ -222,3 +222,34 @@ def test_one_zygote_per_interpreter_path_and_preload(runtime_dir, tmp_path):
     }
     assert None not in paths and len(paths) == 3
     assert socket_path(sys.executable, PRELOAD) == socket_path(sys.executable, PRELOAD)
+
+
+def test_server_whose_client_is_gone_exits_and_so_does_the_zygote(runtime_dir, tmp_path):
+    from agentgym.sandboxes.zygote import fork_server
+
+    pool_dir = tempfile.mkdtemp(prefix="agentgym-pool-")
+    os.mkdir(os.path.join(pool_dir, "ws"))
+    ours, theirs = socket.socketpair()
+    with open(tmp_path / "server.log", "wb") as log:
+        pid, pidfd = fork_server(
+            sys.executable,
+            PRELOAD,
+            ["--workspaces", os.path.join(pool_dir, "ws"), "--remove-on-exit", pool_dir],
+            pool_dir,
+            theirs.fileno(),
+            log.fileno(),
+        )
+    theirs.close()
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            zygote = int(fh.read().rsplit(")", 1)[1].split()[1])
+        ours.close()  # the client dies before it ever talks to its server
+        assert _gone(pid) and _gone(zygote)
+        for _ in range(100):  # the janitor removes the pool's folder
+            if not os.path.exists(pool_dir):
+                break
+            time.sleep(0.05)
+        assert not os.path.exists(pool_dir)
+    finally:
+        os.close(pidfd)
+        shutil.rmtree(pool_dir, ignore_errors=True)
