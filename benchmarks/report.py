@@ -45,9 +45,15 @@ def write_report(
         columns.extend(k for k in row if k not in columns)
     for col in columns:
         table.add_column(col, justify="left" if col in ("case", "name", "system") else "right")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console().print(table)
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    for line in cells:
+        table.add_row(*line)
+    console = Console()
+    if not console.is_terminal:
+        # Logs and files have no width to fit: print whole cells instead of folding them.
+        widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
+        console = Console(width=max(console.width, sum(widths) + 3 * len(widths) + 1))
+    console.print(table)
     path = out or RESULTS_DIR / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
