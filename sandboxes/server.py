@@ -1123,9 +1123,16 @@ def run_zygote(path: str, modules: list[str]) -> int:
                 break
             for key, _ in events:
                 if key.data == "listener":
-                    conn, _addr = listener.accept()
+                    try:
+                        conn, _addr = listener.accept()
+                    except OSError:
+                        continue  # out of descriptors, say: the client retries or starts its own
                     with conn:
-                        pid = _zygote_fork(conn, [listener.fileno(), wake_r, wake_w], selector)
+                        try:
+                            pid = _zygote_fork(conn, [listener.fileno(), wake_r, wake_w], selector)
+                        except Exception:  # noqa: BLE001 - one bad request must not stop the zygote
+                            traceback.print_exc()
+                            pid = 0
                     if pid:
                         children.add(pid)
                         served = True
@@ -1163,25 +1170,28 @@ def _zygote_fork(conn: socket.socket, close_fds: list[int], selector) -> int:
         message = None
         while message is None:
             if not reader.feed():
-                return 0
+                break
             message = next(reader.messages(), None)
-        fds = reader.take_fds(int(message.get("nfds", 0)))
-        argv, cwd = message.get("argv"), message.get("cwd")
-        if (
-            message.get("op") != "fork"
-            or len(fds) != 2
-            or not isinstance(argv, list)
-            or not all(isinstance(a, str) for a in argv)
-            or not isinstance(cwd, str)
-        ):
-            for fd in fds:
-                os.close(fd)
-            send_message(conn, {"op": "error", "error": "malformed fork request"})
-            return 0
     except (OSError, ValueError):
-        for fd in reader.fds:
+        message = None
+    # Every descriptor that came is ours to close, however many the request announced.
+    fds = reader.take_fds(len(reader.fds))
+    if (
+        not isinstance(message, dict)
+        or message.get("op") != "fork"
+        or len(fds) != 2
+        or not isinstance(message.get("argv"), list)
+        or not all(isinstance(a, str) for a in message["argv"])
+        or not isinstance(message.get("cwd"), str)
+    ):
+        for fd in fds:
             os.close(fd)
+        try:
+            send_message(conn, {"op": "error", "error": "malformed fork request"})
+        except OSError:
+            pass
         return 0
+    argv, cwd = message["argv"], message["cwd"]
     client_fd, log_fd = fds
 
     def server() -> int:

@@ -135,8 +135,11 @@ def test_stale_socket_of_a_killed_zygote_is_replaced(runtime_dir):
         {"op": "fork", "argv": "not a list", "cwd": "/", "nfds": 0},
         {"op": "explode"},
         {"op": "fork", "argv": ["--workspaces", "/nonexistent"], "cwd": "/", "nfds": 0},
+        {"op": "fork", "argv": [], "cwd": "/", "nfds": [1]},
+        ["not", "an", "object"],
+        "fork",
     ],
-    ids=["bad-argv", "unknown-op", "no-fds"],
+    ids=["bad-argv", "unknown-op", "no-fds", "bad-nfds", "a-list", "a-string"],
 )
 def test_malformed_fork_request_is_refused_and_the_zygote_carries_on(runtime_dir, message):
     pool = LocalPool(preload=PRELOAD)
@@ -154,6 +157,29 @@ def test_malformed_fork_request_is_refused_and_the_zygote_carries_on(runtime_dir
     assert other.zygote_pid == pool.zygote_pid
     pool.close()
     other.close()
+
+
+def test_descriptors_sent_with_a_bad_request_are_not_kept(runtime_dir):
+    pool = LocalPool(preload=PRELOAD)
+    assert LocalSandbox(pool=pool).run("print(1)").ok
+    zygote = pool.zygote_pid
+    before = len(os.listdir(f"/proc/{zygote}/fd"))
+    path = socket_path(sys.executable, PRELOAD)
+    for _ in range(5):
+        r, w = os.pipe()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(10)
+            conn.connect(path)
+            send_message(conn, {"op": "fork", "argv": 1, "cwd": "/", "nfds": 0}, [r, w, r])
+            assert b"malformed fork request" in conn.recv(4096)
+        os.close(r)
+        os.close(w)
+    # The zygote closes the connection itself just after its reply.
+    deadline = time.monotonic() + 5
+    while len(os.listdir(f"/proc/{zygote}/fd")) > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(os.listdir(f"/proc/{zygote}/fd")) == before
+    pool.close()
 
 
 def test_garbage_on_the_zygote_socket_does_not_stop_it(runtime_dir):
