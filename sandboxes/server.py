@@ -1159,7 +1159,26 @@ def run_zygote(path: str, modules: list[str]) -> int:
         except OSError:
             pass
         listener.close()
+        _remove_idle_folder(os.path.dirname(path))
     return 0
+
+
+def _remove_idle_folder(folder: str) -> None:
+    """Remove the zygotes' folder if it is empty and no client is starting a zygote in it."""
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        # Clients hold this lock while they start a zygote in the folder.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rmdir(folder)  # fails, harmlessly, while another zygote's socket is in it
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _zygote_fork(conn: socket.socket, close_fds: list[int], selector) -> int:

@@ -43,17 +43,8 @@ class ZygoteUnavailable(Exception):
 
 def socket_path(python: str, preload: tuple[str, ...]) -> str | None:
     """The socket of the zygote for this interpreter, preload and server code (None: unsafe)."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = os.path.join(base, f"agentgym-{os.geteuid()}")
-    try:
-        os.mkdir(folder, 0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
-    info = os.lstat(folder)
-    # Anyone who could write here could answer in the zygote's place.
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+    folder = _private_folder()
+    if folder is None:
         return None
     # Not the real path: a virtualenv's python is a link to the base interpreter, but its
     # site-packages (and so what the zygote imports) are its own.
@@ -62,6 +53,29 @@ def socket_path(python: str, preload: tuple[str, ...]) -> str | None:
     ).hexdigest()[:16]
     path = os.path.join(folder, f"zygote-{key}.sock")
     return path if len(path.encode()) < 100 else None
+
+
+def _private_folder() -> str | None:
+    """The per-user folder of the zygotes' sockets, made if need be (None: not safely ours).
+
+    The last zygote to exit removes it, so a machine without pools has no such folder.
+    """
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    folder = os.path.join(base, f"agentgym-{os.geteuid()}")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    # Anyone who could write here could answer in the zygote's place.
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        return None
+    return folder
 
 
 @functools.cache
@@ -79,20 +93,31 @@ def fork_server(
     client's socket), in ``cwd``, logging to ``log_fd``. Returns the server's pid and a pidfd
     for it; raises :class:`ZygoteUnavailable` when that cannot be done.
     """
-    path = socket_path(python, preload)
-    if path is None:
-        raise ZygoteUnavailable("no private folder for its socket")
     if not hasattr(os, "pidfd_open"):
         raise ZygoteUnavailable("this platform has no pidfds")
-    fds = [sock_fd, log_fd]
+    try:
+        return _fork_server(python, preload, argv, cwd, [sock_fd, log_fd])
+    except OSError as exc:
+        raise ZygoteUnavailable(str(exc)) from exc
+
+
+def _fork_server(
+    python: str, preload: tuple[str, ...], argv: list[str], cwd: str, fds: list[int]
+) -> tuple[int, int]:
     for _ in range(3):
+        path = socket_path(python, preload)
+        if path is None:
+            raise ZygoteUnavailable("no private folder for its socket")
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             conn.settimeout(REPLY_TIMEOUT_S)
             try:
                 conn.connect(path)
             except (FileNotFoundError, ConnectionRefusedError):
-                _start_zygote(path, python, preload)
+                try:
+                    _start_zygote(path, python, preload)
+                except FileNotFoundError:
+                    pass  # the folder went with the last zygote: make it anew
                 continue
             try:
                 send_message(conn, {"op": "fork", "argv": argv, "cwd": cwd, "nfds": 2}, fds)
@@ -105,10 +130,10 @@ def fork_server(
                 got = reader.take_fds(len(reader.fds))
             except (OSError, ValueError) as exc:
                 raise ZygoteUnavailable(f"fork request failed: {exc}") from exc
-            if reply is None or reply.get("op") != "forked" or len(got) != 1:
+            if not isinstance(reply, dict) or reply.get("op") != "forked" or len(got) != 1:
                 for fd in got:
                     os.close(fd)
-                detail = (reply or {}).get("error", "no reply")
+                detail = reply.get("error") if isinstance(reply, dict) else "no reply"
                 raise ZygoteUnavailable(f"zygote did not fork a server: {detail}")
             return int(reply["pid"]), got[0]
         finally:
@@ -120,7 +145,8 @@ def _start_zygote(path: str, python: str, preload: tuple[str, ...]) -> None:
     """Start the zygote for ``path`` unless another process does it first."""
     folder = os.path.dirname(path)
     # One starter at a time: threads by the lock, processes by flock on the folder (a child
-    # forked meanwhile closes its copy, see _close_held_locks).
+    # forked meanwhile closes its copy, see _close_held_locks). An exiting zygote takes the
+    # same flock before it removes the folder, so a folder we hold the lock on stays.
     with _start_lock:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         _held_locks.add(fd)
@@ -134,7 +160,14 @@ def _start_zygote(path: str, python: str, preload: tuple[str, ...]) -> None:
                     if time.monotonic() > deadline:
                         raise ZygoteUnavailable("timed out waiting for another starter") from exc
                     time.sleep(0.01)
-            _spawn_zygote(path, python, preload)
+            try:
+                same = os.stat(folder).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                _spawn_zygote(path, python, preload)
+            # Else the last zygote removed the folder just before we locked it: the caller
+            # tries again, making it anew.
         finally:
             _held_locks.discard(fd)
             os.close(fd)

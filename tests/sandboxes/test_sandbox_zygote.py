@@ -83,9 +83,9 @@ def test_pools_in_two_processes_share_one_zygote(runtime_dir):
     finally:
         child.communicate("", timeout=60)
     assert child.returncode == 0
-    # The zygote exits with its last server and removes its socket; nothing else is left.
+    # The zygote exits with its last server, removing its socket and then the (empty) folder.
     assert _gone(their_zygote)
-    assert os.listdir(runtime_dir / f"agentgym-{os.geteuid()}") == []
+    assert os.listdir(runtime_dir) == []
 
 
 def test_share_preload_off_starts_an_own_server(runtime_dir):
@@ -279,3 +279,25 @@ def test_server_whose_client_is_gone_exits_and_so_does_the_zygote(runtime_dir, t
     finally:
         os.close(pidfd)
         shutil.rmtree(pool_dir, ignore_errors=True)
+
+
+def test_exiting_zygote_leaves_the_folder_to_a_client_starting_one(tmp_path):
+    import fcntl
+
+    from agentgym.sandboxes.server import _remove_idle_folder
+
+    folder = tmp_path / "agentgym-x"
+    folder.mkdir()
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a client about to start a zygote here
+        _remove_idle_folder(str(folder))
+        assert folder.is_dir()
+    finally:
+        os.close(fd)
+    (folder / "zygote-other.sock").touch()  # another zygote's socket
+    _remove_idle_folder(str(folder))
+    assert folder.is_dir()
+    (folder / "zygote-other.sock").unlink()
+    _remove_idle_folder(str(folder))
+    assert not folder.exists()
