@@ -145,7 +145,7 @@ def _start_zygote(path: str, python: str, preload: tuple[str, ...]) -> None:
     """Start the zygote for ``path`` unless another process does it first."""
     folder = os.path.dirname(path)
     # One starter at a time: threads by the lock, processes by flock on the folder (a child
-    # forked meanwhile closes its copy, see _close_held_locks). An exiting zygote takes the
+    # forked meanwhile closes its copy, see _after_fork_in_child). An exiting zygote takes the
     # same flock before it removes the folder, so a folder we hold the lock on stays.
     with _start_lock:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -211,8 +211,11 @@ def _spawn_zygote(path: str, python: str, preload: tuple[str, ...]) -> None:
 _held_locks: set[int] = set()
 
 
-def _close_held_locks() -> None:
-    # A forked child's copy would keep the parent's flock held for as long as the child lives.
+def _after_fork_in_child() -> None:
+    global _start_lock
+    # A thread of the parent may have been starting a zygote: its lock would stay taken here
+    # forever, and the child's copy of its flock would keep the parent's held while we live.
+    _start_lock = threading.Lock()
     for fd in list(_held_locks):
         try:
             os.close(fd)
@@ -222,4 +225,4 @@ def _close_held_locks() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_close_held_locks)
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -301,3 +301,27 @@ def test_exiting_zygote_leaves_the_folder_to_a_client_starting_one(tmp_path):
     (folder / "zygote-other.sock").unlink()
     _remove_idle_folder(str(folder))
     assert not folder.exists()
+
+
+def test_child_forked_while_a_zygote_is_starting_can_start_its_own(runtime_dir):
+    import multiprocessing
+
+    from agentgym.sandboxes import zygote
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    # As if another thread were starting a zygote at the moment of the fork.
+    with zygote._start_lock:
+        child = ctx.Process(target=_child_runs, args=(queue,))
+        child.start()
+    try:
+        assert queue.get(timeout=60) == "8\n"
+    finally:
+        child.join(30)
+    assert child.exitcode == 0
+
+
+def _child_runs(queue):
+    pool = LocalPool(preload=PRELOAD)
+    queue.put(LocalSandbox(pool=pool).run("print(8)").stdout)
+    pool.close()
