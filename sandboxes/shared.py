@@ -56,4 +56,12 @@ def close_shared_pools() -> None:
         pool.close()
 
 
+def _after_fork_in_child() -> None:
+    global _lock
+    # Another thread of the parent may have held it at the fork (an async vector worker).
+    _lock = threading.Lock()
+
+
 atexit.register(close_shared_pools)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
