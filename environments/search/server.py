@@ -134,6 +134,15 @@ _REGISTRY_PID = os.getpid()
 _REGISTRY_LOCK = threading.Lock()
 
 
+def _reset_lock_after_fork() -> None:
+    global _REGISTRY_LOCK
+    # A thread of the parent may have held it at the fork; nobody would release it here.
+    _REGISTRY_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_after_fork)
+
+
 def _registry() -> dict[str, list]:
     global _REGISTRY, _REGISTRY_PID
     if os.getpid() != _REGISTRY_PID:

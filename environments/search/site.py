@@ -7,6 +7,7 @@ only immutable data; the HTTP server is shared separately, by reference count.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -23,6 +24,15 @@ __all__ = ["Site", "load_site"]
 _MAX_SITES = 4
 _SITES: OrderedDict[tuple, Site] = OrderedDict()
 _LOCK = threading.Lock()
+
+
+def _reset_lock_after_fork() -> None:
+    global _LOCK
+    # A thread of the parent may have held it at the fork; nobody would release it here.
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_after_fork)
 
 
 @dataclass(frozen=True)

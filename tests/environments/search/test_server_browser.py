@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 
+from agentgym.environments.search import SearchEnv
 from agentgym.environments.search.browser import Browser, FetchError, html_to_view
 from agentgym.environments.search.server import (
     WebServer,
@@ -156,3 +157,31 @@ def test_html_to_view_handles_tables_lists_and_relative_links():
         (1, "http://web.sim/wiki/B"),
         (2, "http://web.sim/wiki/C"),
     ]
+
+
+def _child_steps(queue):
+    env = SearchEnv()
+    try:
+        env.reset(seed=0)
+        obs, *_ = env.step(env.oracle_action())
+        queue.put(bool(obs))
+    finally:
+        env.close()
+
+
+def test_child_forked_while_a_search_lock_is_held_does_not_hang():
+    import multiprocessing
+
+    from agentgym.environments.search import server, site
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    # As if another thread were building a site and starting a server at the fork.
+    with site._LOCK, server._REGISTRY_LOCK:
+        child = ctx.Process(target=_child_steps, args=(queue,))
+        child.start()
+    try:
+        assert queue.get(timeout=120) is True
+    finally:
+        child.join(30)
+    assert child.exitcode == 0
