@@ -207,13 +207,9 @@ class SandboxPool(abc.ABC):
         try:
             sock.settimeout(_START_TIMEOUT_S)
             reader = MessageReader(sock)
-            hello = None
-            while hello is None:
-                if not reader.feed():
-                    raise SandboxError(
-                        f"sandbox server exited during start-up{self._diagnostics()}"
-                    )
-                hello = next(iter(reader.messages()), None)
+            hello = reader.next_message()
+            if hello is None:
+                raise SandboxError(f"sandbox server exited during start-up{self._diagnostics()}")
             sock.settimeout(None)
         except (OSError, ValueError) as exc:
             sock.close()

@@ -27,6 +27,7 @@ import argparse
 import base64
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import re
@@ -120,6 +121,15 @@ class MessageReader:
             body = bytes(self.buffer[4 : 4 + size])
             del self.buffer[: 4 + size]
             yield json.loads(body)
+
+    def next_message(self):
+        """Read until one whole message is buffered and return it; None at end of stream."""
+        while True:
+            message = next(self.messages(), None)
+            if message is not None:
+                return message
+            if not self.feed():
+                return None
 
     def take_fds(self, count: int) -> list[int]:
         """Remove and return the next ``count`` received descriptors."""
@@ -917,11 +927,9 @@ def program(
     base_as = _address_space()
     top_fd = _max_fd()
     reader = MessageReader(requests)
-    request = None
-    while request is None:
-        if not reader.feed():
-            return 0  # the client is gone: this spare is no longer needed
-        request = next(reader.messages(), None)
+    request = reader.next_message()
+    if request is None:
+        return 0  # the client is gone: this spare is no longer needed
     os.write(started_w, repr(float(request["timeout"])).encode())
     os.close(started_w)
     out_fd, err_fd = reader.take_fds(2)
@@ -1165,8 +1173,6 @@ def run_zygote(path: str, modules: list[str]) -> int:
 
 def _remove_idle_folder(folder: str) -> None:
     """Remove the zygotes' folder if it is empty and no client is starting a zygote in it."""
-    import fcntl
-
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
@@ -1186,11 +1192,7 @@ def _zygote_fork(conn: socket.socket, close_fds: list[int], selector) -> int:
     conn.settimeout(5.0)
     reader = MessageReader(conn)
     try:
-        message = None
-        while message is None:
-            if not reader.feed():
-                break
-            message = next(reader.messages(), None)
+        message = reader.next_message()
     except (OSError, ValueError):
         message = None
     # Every descriptor that came is ours to close, however many the request announced.

@@ -122,11 +122,7 @@ def _fork_server(
             try:
                 send_message(conn, {"op": "fork", "argv": argv, "cwd": cwd, "nfds": 2}, fds)
                 reader = MessageReader(conn)
-                reply = None
-                while reply is None:
-                    if not reader.feed():
-                        break
-                    reply = next(reader.messages(), None)
+                reply = reader.next_message()
                 got = reader.take_fds(len(reader.fds))
             except (OSError, ValueError) as exc:
                 raise ZygoteUnavailable(f"fork request failed: {exc}") from exc
