@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from agentgym.agents.runlog import check_ints
+from agentgym.agents.runlog import check_ints, config_from_dict
 
 try:
     import torch
@@ -656,11 +656,7 @@ def make_policy(config: PolicyConfig | Mapping[str, Any]) -> Policy:
 
 def policy_config_from_dict(record: Mapping[str, Any]) -> PolicyConfig:
     """Return a :class:`PolicyConfig` from a dict, naming any unknown key."""
-    known = set(PolicyConfig.__dataclass_fields__)
-    unknown = set(record) - known
-    if unknown:
-        raise ValueError(f"unknown policy option(s) {sorted(unknown)}; known: {sorted(known)}")
-    return PolicyConfig(**dict(record))
+    return config_from_dict(PolicyConfig, "policy", record)
 
 
 def load_policy(folder: str | Path) -> Policy:

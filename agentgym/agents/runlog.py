@@ -69,13 +69,13 @@ def config_from_dict(cls: type[T], section: str, record: Mapping[str, Any]) -> T
     """Build the trainer config dataclass ``cls`` from a dict, naming unknown keys.
 
     Raises:
-        ValueError: For unknown keys or a missing ``env``.
+        ValueError: For unknown keys or a missing ``env`` (for configs that have one).
     """
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = set(record) - known
     if unknown:
         raise ValueError(f"unknown {section} option(s) {sorted(unknown)}; known: {sorted(known)}")
-    if "env" not in record:
+    if "env" in known and "env" not in record:
         raise ValueError("the config needs 'env' (an env id such as 'AgentMath-v0')")
     return cls(**dict(record))
 
