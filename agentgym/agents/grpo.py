@@ -393,19 +393,29 @@ class GRPOTrainer:
         chunks = [c for c in np.array_split(order, min(cfg.minibatches, len(order))) if len(c)]
         sums: dict[str, float] = {}
         n_updates = 0
+        # The chunks' tensors and the frozen reference's log-probs do not change between
+        # epochs: build them once.
+        prepared = []
+        for chunk in chunks:
+            batch = [trajectories[i] for i in chunk]
+            seqs = [t.token_ids for t in batch]
+            ref = None
+            if self.ref is not None:
+                with torch.no_grad():
+                    ref = self.ref.score(seqs, temperature=temperature)
+            prepared.append(
+                (
+                    seqs,
+                    _pad([t.loss_mask for t in batch], torch.float32),
+                    _pad([t.logprobs for t in batch], torch.float32),
+                    torch.tensor(adv[chunk], dtype=torch.float32),
+                    ref,
+                )
+            )
         self.policy.model.train()
         for _ in range(cfg.epochs):
-            for chunk in chunks:
-                batch = [trajectories[i] for i in chunk]
-                seqs = [t.token_ids for t in batch]
-                mask = _pad([t.loss_mask for t in batch], torch.float32)
-                old = _pad([t.logprobs for t in batch], torch.float32)
-                adv_t = torch.tensor(adv[chunk], dtype=torch.float32)
+            for seqs, mask, old, adv_t, ref in prepared:
                 logp = self.policy.score(seqs, temperature=temperature)
-                ref = None
-                if self.ref is not None:
-                    with torch.no_grad():
-                        ref = self.ref.score(seqs, temperature=temperature)
                 loss, stats = grpo_loss(
                     logp,
                     old,
@@ -443,7 +453,7 @@ class GRPOTrainer:
             self.train_prompts.add(_first_user_message(t))
         summary = summarize(trajs)
         metrics.update(
-            reward_mean=float(np.mean([t.reward for t in trajs])),
+            reward_mean=summary.mean_return,
             success_rate=summary.success_rate,
             completion_tokens=float(np.mean([t.num_policy_tokens for t in trajs])),
             rollout_seconds=t1 - t0,
