@@ -75,10 +75,7 @@ def run(args: argparse.Namespace) -> int:
             trainer = train_grpo
         out = args.out or Path("runs") / f"{args.stage}-{config.env}"
         summary = trainer(config, out, resume=args.resume, progress=not args.no_progress)
-    except ImportError as e:
-        console.print(f"[red]error:[/red] {e}")
-        return 2
-    except (ValueError, FileNotFoundError, KeyError, TypeError) as e:
+    except (ImportError, ValueError, FileNotFoundError, KeyError, TypeError) as e:
         console.print(f"[red]error:[/red] {e}")
         return 2
     except Exception as e:  # gymnasium's unknown-id error and the like
