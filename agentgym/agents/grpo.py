@@ -39,6 +39,7 @@ from agentgym.agents.policy import (
     count_parameters,
     load_policy,
     make_policy,
+    pad_rows,
     policy_config_from_dict,
     torch,
 )
@@ -294,14 +295,6 @@ def grpo_loss(
     return loss, stats
 
 
-def _pad(rows: Sequence[Sequence[float]], dtype: torch.dtype) -> torch.Tensor:
-    width = max(len(r) for r in rows)
-    out = torch.zeros((len(rows), width), dtype=dtype)
-    for i, r in enumerate(rows):
-        out[i, : len(r)] = torch.tensor(list(r), dtype=dtype)
-    return out
-
-
 class GRPOTrainer:
     """Holds the policy, the reference, the optimiser and the envs of a GRPO run.
 
@@ -406,8 +399,8 @@ class GRPOTrainer:
             prepared.append(
                 (
                     seqs,
-                    _pad([t.loss_mask for t in batch], torch.float32),
-                    _pad([t.logprobs for t in batch], torch.float32),
+                    pad_rows([t.loss_mask for t in batch], torch.float32),
+                    pad_rows([t.logprobs for t in batch], torch.float32),
                     torch.tensor(adv[chunk], dtype=torch.float32),
                     ref,
                 )

@@ -686,6 +686,15 @@ def load_policy(folder: str | Path) -> Policy:
     return policy
 
 
+def pad_rows(rows: Sequence[Sequence[float]], dtype: torch.dtype) -> torch.Tensor:
+    """Right-pad ragged per-token rows (loss masks, log-probs) with zeros into a (B, T) tensor."""
+    width = max(len(r) for r in rows)
+    out = torch.zeros((len(rows), width), dtype=dtype)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = torch.tensor(list(r), dtype=dtype)
+    return out
+
+
 def count_parameters(policy: Policy) -> int:
     """Return the number of distinct trainable parameters (tied weights counted once)."""
     seen = {id(p): p.numel() for p in policy.model.parameters() if p.requires_grad}

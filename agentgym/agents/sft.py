@@ -25,6 +25,7 @@ from agentgym.agents.policy import (
     count_parameters,
     load_policy,
     make_policy,
+    pad_rows,
     policy_config_from_dict,
     torch,
 )
@@ -174,10 +175,8 @@ def demonstrations(
 def sft_loss(policy: Policy, batch: Sequence[Trajectory]) -> torch.Tensor:
     """Return the mean negative log-likelihood of the masked (assistant) tokens of ``batch``."""
     logp = policy.score([t.token_ids for t in batch])
-    width = logp.shape[1]
-    mask = torch.zeros_like(logp)
-    for i, t in enumerate(batch):
-        mask[i, : len(t.loss_mask)] = torch.tensor(t.loss_mask[:width], dtype=logp.dtype)
+    # A trajectory's loss mask has one entry per token, so it pads to logp's width.
+    mask = pad_rows([t.loss_mask for t in batch], logp.dtype)
     return -(logp * mask).sum() / mask.sum().clamp(min=1.0)
 
 
