@@ -19,7 +19,14 @@ from typing import Any
 
 from agentgym.environments.code import bank_bugfix, bank_implement
 from agentgym.environments.code.grading import TestSuite, suite_names
-from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList, read_jsonl
+from agentgym.tasks import (
+    DIFFICULTIES,
+    Task,
+    TaskFileError,
+    TaskList,
+    check_fields,
+    iter_jsonl,
+)
 
 __all__ = [
     "BUILTIN",
@@ -197,19 +204,20 @@ def load_jsonl_tasks(path: str | Path) -> list[Task]:
     Raises:
         TaskFileError: Naming the file, the line and the field that is wrong.
     """
-    records = read_jsonl(path, JSONL_FIELDS)
-    raw = Path(path).read_bytes().splitlines()
-    line_numbers = [i for i, line in enumerate(raw, start=1) if line.strip()]
+    # Every line is read and its fields checked before any task is built, as read_jsonl does.
+    records = []
+    for where, record in iter_jsonl(path):
+        check_fields(where, record, JSONL_FIELDS)
+        records.append((where, record))
     tasks, seen = [], {}
-    for record, lineno in zip(records, line_numbers, strict=True):
-        where = f"{Path(path).name}:{lineno}"
+    for where, record in records:
         task = task_from_record(record, where)
         if task.task_id in seen:
             raise TaskFileError(
                 f"{where}: field 'task_id' repeats {task.task_id!r} (first on line "
                 f"{seen[task.task_id]})"
             )
-        seen[task.task_id] = lineno
+        seen[task.task_id] = where.rsplit(":", 1)[1]
         tasks.append(task)
     return tasks
 
