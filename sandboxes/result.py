@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["ExecResult"]
 
@@ -38,3 +39,14 @@ class ExecResult:
     def ok(self) -> bool:
         """True when the program exited 0 without being killed."""
         return self.exit_code == 0 and not self.timed_out and not self.oom_killed
+
+    def resources(self) -> dict[str, Any]:
+        """Exit status and resource use, as tools report them in ``info["tool_results"]``."""
+        return {
+            "exit_code": self.exit_code,
+            "timed_out": self.timed_out,
+            "oom_killed": self.oom_killed,
+            "wall_ms": self.wall_ms,
+            "cpu_ms": self.cpu_ms,
+            "max_rss_kb": self.max_rss_kb,
+        }

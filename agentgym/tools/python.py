@@ -30,7 +30,7 @@ def format_exec_result(result: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> str:
                 text[:limit] + f"\n[... {name} truncated: {len(text) - limit} more characters ...]"
             )
         parts.append(text if name == "stdout" else f"[stderr]\n{text}")
-    if getattr(result, "output_truncated", False):
+    if result.output_truncated:
         parts.append("[output exceeded the sandbox capture limit and was cut]")
     if result.timed_out:
         parts.append("[timed out: the program was killed at the time limit]")
@@ -39,17 +39,6 @@ def format_exec_result(result: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> str:
     elif result.exit_code != 0:
         parts.append(f"[exit code {result.exit_code}]")
     return "\n".join(parts) if parts else "[no output]"
-
-
-def _resource_data(result: Any) -> dict[str, Any]:
-    return {
-        "exit_code": result.exit_code,
-        "timed_out": result.timed_out,
-        "oom_killed": result.oom_killed,
-        "wall_ms": result.wall_ms,
-        "cpu_ms": result.cpu_ms,
-        "max_rss_kb": result.max_rss_kb,
-    }
 
 
 def python_tool(
@@ -75,8 +64,7 @@ def python_tool(
 
     def run(code: str) -> ToolOutput:
         result = sandbox().run(code)
-        ok = result.exit_code == 0 and not result.timed_out and not result.oom_killed
-        return ToolOutput(format_exec_result(result, output_limit), ok, _resource_data(result))
+        return ToolOutput(format_exec_result(result, output_limit), result.ok, result.resources())
 
     return Tool(
         name="python",

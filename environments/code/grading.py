@@ -150,14 +150,7 @@ class Grader:
         result = sandbox.run(
             program, files={"solution.py": code}, timeout_s=self.budget_s + _STARTUP_MARGIN_S
         )
-        resources = {
-            "exit_code": result.exit_code,
-            "timed_out": result.timed_out,
-            "oom_killed": result.oom_killed,
-            "wall_ms": result.wall_ms,
-            "cpu_ms": result.cpu_ms,
-            "max_rss_kb": result.max_rss_kb,
-        }
+        resources = result.resources()
         report = _find_report(result.stdout, nonce)
         if report is None:
             why = "the test run ended without a report"
