@@ -40,6 +40,7 @@ import socket
 import stat
 import struct
 import sys
+import tempfile
 import time
 import traceback
 
@@ -710,7 +711,7 @@ class Server:
             _check(_libc.umount2(path.encode(), MNT_DETACH), "umount workspace")
             os.rmdir(path)
             return
-        _remove_tree(path)
+        remove_tree(path)
 
     def refill(self) -> None:
         """Hand the client spares until it holds ``spare_target`` of them."""
@@ -1030,7 +1031,7 @@ def start_janitor(path: str) -> int:
             while os.read(alive_r, 4096):
                 pass
             for _ in range(50):
-                _remove_tree(path)
+                remove_tree(path)
                 if not os.path.lexists(path):
                     break
                 time.sleep(0.1)
@@ -1045,8 +1046,13 @@ def start_janitor(path: str) -> int:
     return janitor
 
 
-def _remove_tree(path: str) -> None:
-    """Delete ``path``; only entries inside it ever have their permissions changed."""
+def remove_tree(path: str) -> None:
+    """Delete ``path`` recursively, restoring owner permissions where code removed them.
+
+    Only entries inside ``path`` ever have their permissions changed; symbolic links are
+    removed, never followed; a missing path or a shared system folder is left alone. The
+    host's ``agentgym.sandboxes.fs.remove_tree`` is this, refusing shared folders loudly.
+    """
     root = os.path.abspath(path)
 
     def unlock(func, target, exc_info):
@@ -1065,19 +1071,19 @@ def _remove_tree(path: str) -> None:
         except OSError:
             pass
 
-    if root in _SHARED_DIRS:
+    if root in SHARED_DIRS:
         return
     if os.path.lexists(root):
         shutil.rmtree(root, onerror=unlock)
 
 
 # Shared system folders are never removed or re-permissioned, whatever path we are handed.
-_SHARED_DIRS = frozenset({"/", "/tmp", "/var/tmp", "/dev/shm"})
+SHARED_DIRS = frozenset({"/", "/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir()})
 
 
 def _chmod_owner_only(path: str) -> None:
     """Give the owner full rights on ``path``, unless it is a shared (sticky) folder."""
-    if path in _SHARED_DIRS or os.lstat(path).st_mode & stat.S_ISVTX:
+    if path in SHARED_DIRS or os.lstat(path).st_mode & stat.S_ISVTX:
         return
     os.chmod(path, 0o700)
 
