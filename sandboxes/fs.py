@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 from agentgym.sandboxes.server import SHARED_DIRS
 from agentgym.sandboxes.server import remove_tree as _remove_tree
@@ -20,6 +21,8 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
         ValueError: For a shared system folder (``/``, the temp folder, ...).
     """
     root = os.path.abspath(path)
-    if root in SHARED_DIRS:
+    # Found at call time, not in the server module: a container may have no usable one.
+    shared = SHARED_DIRS | {tempfile.gettempdir()}
+    if root in shared:
         raise ValueError(f"refusing to remove {root}")
-    _remove_tree(root)
+    _remove_tree(root, shared)

@@ -40,7 +40,6 @@ import socket
 import stat
 import struct
 import sys
-import tempfile
 import time
 import traceback
 
@@ -1046,12 +1045,17 @@ def start_janitor(path: str) -> int:
     return janitor
 
 
-def remove_tree(path: str) -> None:
+# Shared system folders are never removed or re-permissioned, whatever path we are handed.
+SHARED_DIRS = frozenset({"/", "/tmp", "/var/tmp", "/dev/shm"})
+
+
+def remove_tree(path: str, shared: frozenset[str] = SHARED_DIRS) -> None:
     """Delete ``path`` recursively, restoring owner permissions where code removed them.
 
     Only entries inside ``path`` ever have their permissions changed; symbolic links are
-    removed, never followed; a missing path or a shared system folder is left alone. The
-    host's ``agentgym.sandboxes.fs.remove_tree`` is this, refusing shared folders loudly.
+    removed, never followed; a missing path, and any of the ``shared`` folders (or a sticky
+    one), are left alone. The host's ``agentgym.sandboxes.fs.remove_tree`` is this, with the
+    host's temp folder added to ``shared`` and a refusal that raises.
     """
     root = os.path.abspath(path)
 
@@ -1062,28 +1066,24 @@ def remove_tree(path: str) -> None:
         try:
             parent = os.path.dirname(target)
             if target != root and parent.startswith(root.rstrip(os.sep) + os.sep) or parent == root:
-                _chmod_owner_only(parent)
+                _chmod_owner_only(parent, shared)
             if os.path.isdir(target) and not os.path.islink(target):
-                _chmod_owner_only(target)
+                _chmod_owner_only(target, shared)
                 shutil.rmtree(target, ignore_errors=True)
             else:
                 func(target)
         except OSError:
             pass
 
-    if root in SHARED_DIRS:
+    if root in shared:
         return
     if os.path.lexists(root):
         shutil.rmtree(root, onerror=unlock)
 
 
-# Shared system folders are never removed or re-permissioned, whatever path we are handed.
-SHARED_DIRS = frozenset({"/", "/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir()})
-
-
-def _chmod_owner_only(path: str) -> None:
+def _chmod_owner_only(path: str, shared: frozenset[str]) -> None:
     """Give the owner full rights on ``path``, unless it is a shared (sticky) folder."""
-    if path in SHARED_DIRS or os.lstat(path).st_mode & stat.S_ISVTX:
+    if path in shared or os.lstat(path).st_mode & stat.S_ISVTX:
         return
     os.chmod(path, 0o700)
 
