@@ -212,6 +212,16 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def descendants_of(pid: int) -> list[int]:
+    """Every process below ``pid``: its children, their children, and so on."""
+    found, pending = [], [pid]
+    while pending:
+        kids = children_of(pending.pop())
+        found += kids
+        pending += kids
+    return found
+
+
 # --------------------------------------------------------------------------- isolation
 
 
@@ -447,8 +457,6 @@ def run_program(code: str, argv0: str) -> int:
         import threading
 
         threading._shutdown()  # type: ignore[attr-defined]  # join non-daemon threads as Python does
-        import atexit
-
         atexit._run_exitfuncs()
     except SystemExit as exc:
         exit_code = _system_exit_code(exc)
@@ -793,10 +801,6 @@ def _kill(pid: int, sig: int = signal.SIGKILL) -> None:
         pass
 
 
-def _exit_code(status: int) -> int:
-    return os.waitstatus_to_exitcode(status)
-
-
 class _Deadline(Exception):
     """Raised in a supervisor when the server signals that the call's time is up."""
 
@@ -813,11 +817,7 @@ def kill_tree(program_pid: int) -> None:
             os.killpg(program_pid, signal.SIGKILL)
         except OSError:
             pass
-        pending, found = [os.getpid()], []
-        while pending:
-            kids = children_of(pending.pop())
-            found += kids
-            pending += kids
+        found = descendants_of(os.getpid())
         for pid in found:
             _kill(pid)
         try:
@@ -869,11 +869,9 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
     os.write(alive_w, b"x")
     requests.close()
     timed_out = False
-    started = time.monotonic()
     try:
         # The program sends its time limit when its request arrives (EOF: it died first).
         limit = os.read(started_r, 64)
-        started = time.monotonic()
         if limit:
             signal.setitimer(signal.ITIMER_REAL, max(float(limit), 0.001))
         _, status, usage = os.wait4(pid, 0)
@@ -893,7 +891,6 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
         "cpu_ms": (total.ru_utime + total.ru_stime) * 1000.0,
         "max_rss_kb": int(usage.ru_maxrss),
         "timed_out": timed_out or exit_code == -signal.SIGXCPU,
-        "run_ms": (time.monotonic() - started) * 1000.0,
     }
     os.write(result_w, json.dumps(report).encode())
     # Close now rather than at exit: tearing down our copy of the server's memory takes a

@@ -95,13 +95,9 @@ def pss_kb(pid: int) -> int:
 
 def tree_pss_mb(root: int) -> float:
     """Proportional set size of ``root`` and all its descendants, in MB."""
-    from agentgym.sandboxes.server import children_of
+    from agentgym.sandboxes.server import descendants_of
 
-    pids, todo = [root], [root]
-    while todo:
-        kids = children_of(todo.pop())
-        pids += kids
-        todo += kids
+    pids = [root, *descendants_of(root)]
     return sum(pss_kb(p) for p in pids) / 1024.0
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from agentgym.sandboxes.local import SERVER_SCRIPT
-from agentgym.sandboxes.server import children_of
+from agentgym.sandboxes.server import descendants_of
 
 
 @dataclass
@@ -83,7 +83,7 @@ def settled(pool, backend) -> int:
     extra = 0
     for _ in range(100):
         if backend == "local":
-            pids = _descendants(pool.server_pid)
+            pids = descendants_of(pool.server_pid)
             extra = len(pids) - 2 * pool.spares
         else:
             top = pool._running.container.top()
@@ -92,15 +92,6 @@ def settled(pool, backend) -> int:
             return extra
         time.sleep(0.05)
     return extra
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        kids = children_of(todo.pop())
-        found += kids
-        todo += kids
-    return found
 
 
 def no_secret(r, h):
