@@ -31,8 +31,10 @@ class AgentEnv(gym.Env[str, str]):
     Subclasses implement :meth:`_make_tools`, :meth:`_make_task_source`, :meth:`_begin`,
     :meth:`_score` and :meth:`_oracle_calls`, and may override :meth:`_potential` (dense,
     potential-based shaping), :meth:`_fallback_calls` (completions without a tool call) and
-    :meth:`_task_from_dict`; envs whose observations are not plain text (GUI screenshots)
-    override :meth:`_observation`, which turns a step's tool outputs into the observation.
+    :meth:`_task_from_dict`; :meth:`_observation` turns a step's tool outputs into the
+    observation text, and envs whose observations are not plain text (GUI screenshots)
+    override :meth:`_present`, which turns that text (and the reset prompt) into what the
+    agent sees.
     Tool functions may add dense reward with :meth:`add_reward`, and may raise
     :class:`~agentgym.tools.ToolArgumentError` for arguments the schema cannot express (both
     count as a ``format`` penalty).
@@ -198,7 +200,7 @@ class AgentEnv(gym.Env[str, str]):
             reward = self._step_components["outcome"]
         else:
             reward = sum(self._step_components.values())
-        info["tool_calls"] = [c.to_dict() for c in calls] if parsed.error is None else []
+        info["tool_calls"] = [c.to_dict() for c in calls]
         info["tool_results"] = [
             {"name": c.name, "ok": o.ok, "output": o.text, **o.data}
             for c, o in zip(calls, outputs, strict=True)
@@ -207,7 +209,7 @@ class AgentEnv(gym.Env[str, str]):
         obs = self._observation(parsed.error, calls, outputs, truncated)
         self._last_action = action if isinstance(action, str) else repr(action)
         self._last_obs = obs
-        return obs, float(reward), terminated, bool(truncated), info
+        return self._present(obs), float(reward), terminated, bool(truncated), info
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -250,14 +252,14 @@ class AgentEnv(gym.Env[str, str]):
         prompt = self._clip(self._begin(task))
         self._phi = float(self._potential())
         info = self._base_info(None)
-        info["system_prompt"] = self.system_prompt
+        info["system_prompt"] = system = self.system_prompt
         info["messages"] = [
-            {"role": "system", "content": self.system_prompt},
+            {"role": "system", "content": system},
             {"role": "user", "content": prompt},
         ]
         self._last_action = ""
         self._last_obs = prompt
-        return prompt, info
+        return self._present(prompt), info
 
     def render(self) -> str | None:
         """Return the last action and observation as text (``render_mode="ansi"``)."""
@@ -390,13 +392,17 @@ class AgentEnv(gym.Env[str, str]):
             "parse_error": parse_error,
         }
 
+    def _present(self, text: str) -> Any:
+        """Return what the agent observes given the observation ``text`` (default: the text)."""
+        return text
+
     def _observation(
         self,
         error: str | None,
         calls: Sequence[ToolCall],
         outputs: Sequence[ToolOutput],
         truncated: bool,
-    ) -> Any:
+    ) -> str:
         """Return the step's observation: the parse error, or each call's output in a block."""
         if error is not None:
             text = f"Error: {error}"

@@ -177,18 +177,6 @@ class GUIEnv(AgentEnv):
                 {"text": UnicodeText(self.max_observation_chars), "screenshot": shot}
             )
 
-    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
-        """Run the completion's tool calls on the app and return the new observation."""
-        text, reward, terminated, truncated, info = super().step(action)
-        return self._make_observation(text), reward, terminated, truncated, info
-
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
-        """Open the task's app; ``options`` may name a ``task_id`` or give a ``task`` dict."""
-        text, info = super().reset(seed=seed, options=options)
-        return self._make_observation(text), info
-
     def render(self) -> Any:
         """Return the tree as text (``"ansi"``) or a screenshot array (``"rgb_array"``)."""
         if self.render_mode == "rgb_array":
@@ -366,7 +354,7 @@ class GUIEnv(AgentEnv):
 
     # --- internals -------------------------------------------------------------------------
 
-    def _make_observation(self, text: str) -> Any:
+    def _present(self, text: str) -> Any:
         if self.obs_mode == "text":
             return text
         shot = self.screenshot()
