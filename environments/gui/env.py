@@ -126,7 +126,6 @@ class GUIEnv(AgentEnv):
     default_max_turns: ClassVar[int] = 50
     extra_reward_components: ClassVar[tuple[str, ...]] = ("invalid",)
     invalid_penalty: ClassVar[float] = -0.05
-    repeat_penalty: ClassVar[float] = 0.0
     description: ClassVar[str] = (
         "You operate a desktop app through its accessibility tree or screenshots. Elements "
         "that take input are numbered [id]. Change the app's state as the user asks, then "
@@ -216,6 +215,7 @@ class GUIEnv(AgentEnv):
             return {"type": "object", "properties": props, "required": required}
 
         eid = {"type": "integer", "description": "the element's [id] in the tree"}
+        # Pressing Tab or scrolling twice is normal use of a GUI, not a loop: no repeat penalty.
         return [
             Tool(
                 "click",
@@ -223,12 +223,14 @@ class GUIEnv(AgentEnv):
                 obj({"id": eid}, ["id"]),
                 self._click,
                 main_arg="id",
+                repeatable=True,
             ),
             Tool(
                 "click_xy",
                 "Click at pixel (x, y) of the screenshot.",
                 obj({"x": {"type": "number"}, "y": {"type": "number"}}, ["x", "y"]),
                 self._click_xy,
+                repeatable=True,
             ),
             Tool(
                 "type",
@@ -236,6 +238,7 @@ class GUIEnv(AgentEnv):
                 obj({"id": eid, "text": {"type": "string"}}, ["id", "text"]),
                 self._type,
                 main_arg="text",
+                repeatable=True,
             ),
             Tool(
                 "select",
@@ -243,6 +246,7 @@ class GUIEnv(AgentEnv):
                 obj({"id": eid, "option": {"type": "string"}}, ["id", "option"]),
                 self._select,
                 main_arg="option",
+                repeatable=True,
             ),
             Tool(
                 "scroll",
@@ -253,6 +257,7 @@ class GUIEnv(AgentEnv):
                 ),
                 self._scroll,
                 main_arg="direction",
+                repeatable=True,
             ),
             Tool(
                 "key",
@@ -260,6 +265,7 @@ class GUIEnv(AgentEnv):
                 obj({"name": {"type": "string"}}, ["name"]),
                 self._key,
                 main_arg="name",
+                repeatable=True,
             ),
             Tool(
                 "done",
