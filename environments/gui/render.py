@@ -382,11 +382,12 @@ class Renderer:
             self._arr = np.array(img)
             self.last_dirty_fraction = 1.0
         else:
-            for x0, y0, x1, y1 in regions:
+            boxes = [self._bbox(p) for p in prims]  # once, not once per region
+            for region in regions:
+                x0, y0, x1, y1 = region
                 sub = self._Image.new("RGB", (x1 - x0, y1 - y0))
-                self._draw(
-                    sub, [p for p in prims if _overlaps(self._bbox(p), (x0, y0, x1, y1))], x0, y0
-                )
+                inside = [p for p, box in zip(prims, boxes, strict=True) if _overlaps(box, region)]
+                self._draw(sub, inside, x0, y0)
                 self._arr[y0:y1, x0:x1] = np.asarray(sub)
         self._prev, self._prev_set = prims, new_set
         return self._arr
