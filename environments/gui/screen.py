@@ -400,8 +400,6 @@ class Screen:
                     focused.on_enter()
                     self.invalidate()
                     return f"submitted {_describe(focused)}"
-            elif focused.role in ("menu", "combobox"):
-                return self._click(focused)
             else:
                 return self._click(focused)
         dialog = self.modal
