@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -109,6 +109,9 @@ class App:
         return other.snapshot(goal)
 
 
+AppT = TypeVar("AppT", bound=App)
+
+
 def window(app: App, title: str) -> Widget:
     """Return the top-level window widget with its title bar."""
     root = Widget("window", title, "window", (0, 0, 640, 400))
@@ -188,6 +191,19 @@ def menu(screen: Screen, label: str, item: str) -> ToolCall:
     if item not in labels:
         raise OracleStuck(f"menu {label!r} has no item {item!r}")
     return call(screen, "click", f"{key}/{labels.index(item)}")
+
+
+def new_world(cls: type[AppT], rng: np.random.Generator, difficulty: str) -> tuple[int, AppT]:
+    """Draw a world seed with ``rng`` and build the app ``cls`` on it (a template's first step)."""
+    seed = int(rng.integers(2**31))
+    return seed, cls(seed, difficulty)
+
+
+def task_data(
+    cls: type[App], seed: int, goal: list[Op], setup: list[Op] | None = None
+) -> dict[str, Any]:
+    """The task data of a template: the app, its world seed, setup and goal operations."""
+    return {"app": cls.name, "world": seed, "setup": setup or [], "goal": goal}
 
 
 def pick(rng: np.random.Generator, items: Sequence[Any], k: int | None = None) -> Any:

@@ -17,8 +17,10 @@ from agentgym.environments.gui.app import (
     call,
     fill,
     menubar,
+    new_world,
     pick,
     reveal,
+    task_data,
     window,
 )
 from agentgym.environments.gui.content import people
@@ -507,15 +509,6 @@ class CalendarApp(App):
 # --- task templates ------------------------------------------------------------------------
 
 
-def _world(rng: np.random.Generator, difficulty: str) -> tuple[int, CalendarApp]:
-    seed = int(rng.integers(2**31))
-    return seed, CalendarApp(seed, difficulty)
-
-
-def _data(seed: int, goal: list[Op], setup: list[Op] | None = None) -> dict[str, Any]:
-    return {"app": "calendar", "world": seed, "setup": setup or [], "goal": goal}
-
-
 def _date(rng: np.random.Generator, app: CalendarApp, difficulty: str) -> str:
     today = _parse(app.state["today"])
     assert today is not None
@@ -545,7 +538,7 @@ def _existing(rng: np.random.Generator, app: CalendarApp, difficulty: str) -> di
 
 def create(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Create an event (with a time, duration and location on harder levels)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     title, date = pick(rng, NEW_TITLES), _date(rng, app, difficulty)
     op: Op = {"op": "create", "title": title, "date": date}
     prompt = f'In Calendar, create an event "{title}" on {_nice(date)}'
@@ -555,12 +548,12 @@ def create(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, An
     if difficulty == "hard":
         op["duration"], op["location"] = pick(rng, DURATIONS), pick(rng, LOCATIONS)
         prompt += f", lasting {op['duration']}, at {op['location']}"
-    return prompt + ".", _data(seed, [op])
+    return prompt + ".", task_data(CalendarApp, seed, [op])
 
 
 def create_with_invitees(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Create an event with two (three on hard) invitees."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     title, date = pick(rng, NEW_TITLES), _date(rng, app, difficulty)
     k = 3 if difficulty == "hard" else 2
     guests = pick(rng, app.state["contacts"], k)
@@ -574,20 +567,20 @@ def create_with_invitees(rng: np.random.Generator, difficulty: str) -> tuple[str
     if difficulty == "hard":
         op["reminder"] = pick(rng, REMINDERS[1:])
         prompt += f", with a reminder {op['reminder']} before"
-    return prompt + ".", _data(seed, [op])
+    return prompt + ".", task_data(CalendarApp, seed, [op])
 
 
 def delete(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Delete one event."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     e = _existing(rng, app, difficulty)
     prompt = f'In Calendar, delete the event "{e["title"]}" on {_nice(e["date"])}.'
-    return prompt, _data(seed, [{"op": "delete", "event": e["id"]}])
+    return prompt, task_data(CalendarApp, seed, [{"op": "delete", "event": e["id"]}])
 
 
 def reschedule(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Move an event to another date (and time on harder levels)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     e = _existing(rng, app, difficulty)
     new = _date(rng, app, difficulty)
     if new == e["date"]:
@@ -597,21 +590,21 @@ def reschedule(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str
     if difficulty != "easy":
         op["start"] = pick(rng, [s for s in STARTS if s != e["start"]])
         prompt += f", starting at {op['start']}"
-    return prompt + ".", _data(seed, [op])
+    return prompt + ".", task_data(CalendarApp, seed, [op])
 
 
 def rename(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Rename an event."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     e = _existing(rng, app, difficulty)
     new = pick(rng, [t for t in NEW_TITLES if t != e["title"]])
     prompt = f'In Calendar, rename the event "{e["title"]}" on {_nice(e["date"])} to "{new}".'
-    return prompt, _data(seed, [{"op": "update", "event": e["id"], "title": new}])
+    return prompt, task_data(CalendarApp, seed, [{"op": "update", "event": e["id"], "title": new}])
 
 
 def add_invitee(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Invite one (two on hard) more people to an event."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     e = _existing(rng, app, difficulty)
     others = [c for c in app.state["contacts"] if c["email"] not in e["invitees"]]
     guests = pick(rng, others, 2 if difficulty == "hard" else 1)
@@ -620,12 +613,14 @@ def add_invitee(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[st
         f"In Calendar, add {' and '.join(g['name'] for g in guests)} to the invitees of "
         f'"{e["title"]}" on {_nice(e["date"])}.'
     )
-    return prompt, _data(seed, [{"op": "update", "event": e["id"], "invitees": invitees}])
+    return prompt, task_data(
+        CalendarApp, seed, [{"op": "update", "event": e["id"], "invitees": invitees}]
+    )
 
 
 def set_reminder(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Change the reminder (and the duration on harder levels) of an event."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     e = _existing(rng, app, difficulty)
     rem = pick(rng, [r for r in REMINDERS if r != e["reminder"]])
     op: Op = {"op": "update", "event": e["id"], "reminder": rem}
@@ -633,21 +628,23 @@ def set_reminder(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[s
     if difficulty != "easy":
         op["duration"] = pick(rng, [d for d in DURATIONS if d != e["duration"]])
         prompt += f" and its duration to {op['duration']}"
-    return prompt + ".", _data(seed, [op])
+    return prompt + ".", task_data(CalendarApp, seed, [op])
 
 
 def set_location(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Set the location of an event."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     e = _existing(rng, app, difficulty)
     loc = pick(rng, [x for x in LOCATIONS if x != e["location"]])
     prompt = f'In Calendar, set the location of "{e["title"]}" on {_nice(e["date"])} to "{loc}".'
-    return prompt, _data(seed, [{"op": "update", "event": e["id"], "location": loc}])
+    return prompt, task_data(
+        CalendarApp, seed, [{"op": "update", "event": e["id"], "location": loc}]
+    )
 
 
 def clear_day(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Delete every event on one day (setup adds some so the day has 1-3 events)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(CalendarApp, rng, difficulty)
     date = _date(rng, app, difficulty)
     n = {"easy": 1, "medium": 2, "hard": 3}[difficulty]
     have = [e for e in app.state["events"] if e["date"] == date]
@@ -659,7 +656,9 @@ def clear_day(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str,
     next_id = app.state["next_id"]
     ids = [e["id"] for e in have] + list(range(next_id, next_id + len(setup)))
     goal = [{"op": "delete", "event": i} for i in ids]
-    return f"In Calendar, delete every event on {_nice(date)}.", _data(seed, goal, setup)
+    return f"In Calendar, delete every event on {_nice(date)}.", task_data(
+        CalendarApp, seed, goal, setup
+    )
 
 
 TEMPLATES: dict[str, Template] = {

@@ -16,8 +16,10 @@ from agentgym.environments.gui.app import (
     call,
     fill,
     menubar,
+    new_world,
     pick,
     reveal,
+    task_data,
     window,
 )
 from agentgym.environments.gui.content import MONTHS, TOPICS
@@ -578,15 +580,6 @@ class FilesApp(App):
 # --- task templates ------------------------------------------------------------------------
 
 
-def _world(rng: np.random.Generator, difficulty: str) -> tuple[int, FilesApp]:
-    seed = int(rng.integers(2**31))
-    return seed, FilesApp(seed, difficulty)
-
-
-def _data(seed: int, goal: list[Op], setup: list[Op] | None = None) -> dict[str, Any]:
-    return {"app": "files", "world": seed, "setup": setup or [], "goal": goal}
-
-
 def _files(app: FilesApp, folder: str) -> list[str]:
     return [p for p in app.children(folder) if app.state["entries"][p]["kind"] == "file"]
 
@@ -610,26 +603,26 @@ def _ensure_ext(app: FilesApp, folder: str, ext: str, n: int, rng: np.random.Gen
 
 def delete_file(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Delete one file."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     folder, _ = _two_places(rng)
     f = pick(rng, _files(app, folder))
-    return f"In Files, delete {f}.", _data(seed, [{"op": "delete", "path": f}])
+    return f"In Files, delete {f}.", task_data(FilesApp, seed, [{"op": "delete", "path": f}])
 
 
 def rename_file(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Rename one file."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     folder, _ = _two_places(rng)
     f = pick(rng, _files(app, folder))
     ext = f.rpartition(".")[2]
     new = f"{pick(rng, ('final', 'old', 'draft', 'v2', 'shared'))}_{_basename(f).rpartition('.')[0]}.{ext}"
     prompt = f'In Files, rename {f} to "{new}".'
-    return prompt, _data(seed, [{"op": "rename", "path": f, "name": new}])
+    return prompt, task_data(FilesApp, seed, [{"op": "rename", "path": f, "name": new}])
 
 
 def make_folder(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Create a folder (two nested ones on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     folder, _ = _two_places(rng)
     name = pick(rng, ("2024", "Clients", "Scans", "Old", "Shared", "Backups"))
     goal: list[Op] = [{"op": "mkdir", "path": f"{folder}/{name}"}]
@@ -638,12 +631,12 @@ def make_folder(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[st
         sub = pick(rng, ("Q1", "Q2", "Drafts", "Final"))
         goal.append({"op": "mkdir", "path": f"{folder}/{name}/{sub}"})
         prompt += f', and inside it a folder named "{sub}"'
-    return prompt + ".", _data(seed, goal)
+    return prompt + ".", task_data(FilesApp, seed, goal)
 
 
 def move_by_ext(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Move every file of one type from one folder to another."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     src, dest = _two_places(rng)
     ext = pick(rng, ("pdf", "docx", "png", "csv"))
     setup = _ensure_ext(app, src, ext, {"easy": 1, "medium": 2, "hard": 3}[difficulty], rng)
@@ -656,43 +649,45 @@ def move_by_ext(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[st
     ]
     goal = [{"op": "move", "path": p, "dest": dest} for p in paths]
     prompt = f"In Files, move every .{ext} file in {src} to {dest}."
-    return prompt, _data(seed, goal, setup)
+    return prompt, task_data(FilesApp, seed, goal, setup)
 
 
 def copy_file(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Copy one (or two on hard) files to another folder."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     src, dest = _two_places(rng)
     names = [p for p in _files(app, src) if not app.exists(_join(dest, _basename(p)))]
     chosen = pick(rng, names, 2 if difficulty == "hard" else 1)
     goal = [{"op": "copy", "path": p, "dest": dest} for p in chosen]
-    return f"In Files, copy {' and '.join(chosen)} to {dest}.", _data(seed, goal)
+    return f"In Files, copy {' and '.join(chosen)} to {dest}.", task_data(FilesApp, seed, goal)
 
 
 def move_file(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Move one file to another folder."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     src, dest = _two_places(rng)
     names = [p for p in _files(app, src) if not app.exists(_join(dest, _basename(p)))]
     f = pick(rng, names)
-    return f"In Files, move {f} to {dest}.", _data(seed, [{"op": "move", "path": f, "dest": dest}])
+    return f"In Files, move {f} to {dest}.", task_data(
+        FilesApp, seed, [{"op": "move", "path": f, "dest": dest}]
+    )
 
 
 def delete_by_ext(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Delete every temporary (.tmp) file in a folder."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     folder, _ = _two_places(rng)
     setup = _ensure_ext(app, folder, "tmp", {"easy": 1, "medium": 2, "hard": 3}[difficulty], rng)
     for op in setup:
         app.apply(op)
     paths = [p for p in _files(app, folder) if p.endswith(".tmp")]
     goal = [{"op": "delete", "path": p} for p in paths]
-    return f"In Files, delete every .tmp file in {folder}.", _data(seed, goal, setup)
+    return f"In Files, delete every .tmp file in {folder}.", task_data(FilesApp, seed, goal, setup)
 
 
 def organize(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Create a folder and move every file of one type into it."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(FilesApp, rng, difficulty)
     folder, _ = _two_places(rng)
     ext = pick(rng, ("jpg", "xlsx", "txt", "zip"))
     setup = _ensure_ext(app, folder, ext, {"easy": 1, "medium": 2, "hard": 3}[difficulty], rng)
@@ -704,7 +699,7 @@ def organize(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, 
     goal: list[Op] = [{"op": "mkdir", "path": dest}]
     goal += [{"op": "move", "path": p, "dest": dest} for p in paths]
     prompt = f'In Files, create a folder "{name}" in {folder} and move every .{ext} file of {folder} into it.'
-    return prompt, _data(seed, goal, setup)
+    return prompt, task_data(FilesApp, seed, goal, setup)
 
 
 TEMPLATES: dict[str, Template] = {

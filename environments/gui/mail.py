@@ -17,8 +17,10 @@ from agentgym.environments.gui.app import (
     fill,
     menu,
     menubar,
+    new_world,
     pick,
     reveal,
+    task_data,
     window,
 )
 from agentgym.environments.gui.content import MONTHS, TOPICS, people, wrap
@@ -648,11 +650,6 @@ class MailApp(App):
 # --- task templates ------------------------------------------------------------------------
 
 
-def _world(rng: np.random.Generator, difficulty: str) -> tuple[int, MailApp]:
-    seed = int(rng.integers(2**31))
-    return seed, MailApp(seed, difficulty)
-
-
 def _inbox(app: MailApp) -> list[dict[str, Any]]:
     return [m for m in app.state["messages"] if m["folder"] == "Inbox"]
 
@@ -664,51 +661,47 @@ def _target(rng: np.random.Generator, app: MailApp, difficulty: str) -> dict[str
     return inbox[int(rng.integers(lo, len(inbox)))]
 
 
-def _data(seed: int, difficulty: str, goal: list[Op], setup: list[Op] | None = None) -> dict:
-    return {"app": "mail", "world": seed, "setup": setup or [], "goal": goal}
-
-
 def star(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Star the message from X about Y."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     m = _target(rng, app, difficulty)
     setup = [{"op": "star", "msg": m["id"], "value": False}]
     prompt = f'In Mail, star the message from {m["from"]} with the subject "{m["subject"]}".'
-    return prompt, _data(seed, difficulty, [{"op": "star", "msg": m["id"]}], setup)
+    return prompt, task_data(MailApp, seed, [{"op": "star", "msg": m["id"]}], setup)
 
 
 def delete(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Delete the message from X about Y."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     m = _target(rng, app, difficulty)
     prompt = f'In Mail, delete the message from {m["from"]} about "{m["subject"]}".'
-    return prompt, _data(seed, difficulty, [{"op": "move", "msg": m["id"], "folder": "Trash"}])
+    return prompt, task_data(MailApp, seed, [{"op": "move", "msg": m["id"], "folder": "Trash"}])
 
 
 def archive_from(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Archive every inbox message from one sender."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     m = _target(rng, app, difficulty)
     msgs = [x for x in _inbox(app) if x["from"] == m["from"]]
     goal = [{"op": "move", "msg": x["id"], "folder": "Archive"} for x in msgs]
     prompt = f"In Mail, archive every message in the Inbox from {m['from']}."
-    return prompt, _data(seed, difficulty, goal)
+    return prompt, task_data(MailApp, seed, goal)
 
 
 def mark_unread(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Mark one (or, harder, two) messages as unread."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     k = 1 if difficulty == "easy" else 2
     msgs = pick(rng, _inbox(app), k)
     setup = [{"op": "read", "msg": m["id"], "value": True} for m in msgs]
     goal = [{"op": "read", "msg": m["id"], "value": False} for m in msgs]
     what = " and ".join(f'the message about "{m["subject"]}"' for m in msgs)
-    return f"In Mail, mark {what} as unread.", _data(seed, difficulty, goal, setup)
+    return f"In Mail, mark {what} as unread.", task_data(MailApp, seed, goal, setup)
 
 
 def compose(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Send a new message (with Cc on harder levels)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     to, cc = pick(rng, app.state["contacts"], 2)
     topic = pick(rng, TOPICS)
     subject = f"Question about the {topic}"
@@ -718,12 +711,12 @@ def compose(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, A
     if difficulty != "easy":
         op["cc"] = [cc["email"]]
         prompt += f", with {cc['name']} ({cc['email']}) in Cc"
-    return prompt + ".", _data(seed, difficulty, [op])
+    return prompt + ".", task_data(MailApp, seed, [op])
 
 
 def forward(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Forward the mail from X about Y to Z (with a note on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     m = _target(rng, app, difficulty)
     z = pick(rng, [c for c in app.state["contacts"] if c["name"] != m["from"]])
     op: Op = {
@@ -737,12 +730,12 @@ def forward(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, A
     if difficulty == "hard":
         op["body"] = "FYI, see below."
         prompt += ' with the note "FYI, see below."'
-    return prompt + ".", _data(seed, difficulty, [op])
+    return prompt + ".", task_data(MailApp, seed, [op])
 
 
 def reply(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Reply to the mail from X about Y with a given text."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     m = _target(rng, app, difficulty)
     text = pick(
         rng, ("Sounds good, thanks!", "I will take care of it today.", "Can we meet on Monday?")
@@ -756,20 +749,20 @@ def reply(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any
         "kind": "reply",
     }
     prompt = f'In Mail, reply to {m["from"]}\'s message about "{m["subject"]}" with "{text}"'
-    return prompt + ".", _data(seed, difficulty, [op])
+    return prompt + ".", task_data(MailApp, seed, [op])
 
 
 def file_into_folder(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Create a folder and move one (or more) messages into it."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(MailApp, rng, difficulty)
     name = pick(rng, ("Projects", "Receipts", "Travel", "Team", "Later"))
     k = {"easy": 1, "medium": 1, "hard": 2}[difficulty]
     msgs = pick(rng, _inbox(app), k)
     goal: list[Op] = [{"op": "mkdir", "folder": name}]
     goal += [{"op": "move", "msg": m["id"], "folder": name} for m in msgs]
     what = " and ".join(f'the message about "{m["subject"]}"' for m in msgs)
-    return f'In Mail, create a folder named "{name}" and move {what} into it.', _data(
-        seed, difficulty, goal
+    return f'In Mail, create a folder named "{name}" and move {what} into it.', task_data(
+        MailApp, seed, goal
     )
 
 

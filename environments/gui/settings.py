@@ -15,8 +15,10 @@ from agentgym.environments.gui.app import (
     call,
     fill,
     menubar,
+    new_world,
     pick,
     reveal,
+    task_data,
     window,
 )
 from agentgym.environments.gui.widgets import Widget
@@ -339,8 +341,7 @@ def _task(
     setup: list[tuple[str, Any]],
     prompt: str,
 ) -> tuple[str, dict[str, Any]]:
-    seed = int(rng.integers(2**31))
-    app = SettingsApp(seed, difficulty)
+    seed, app = new_world(SettingsApp, rng, difficulty)
     setup_ops = [{"op": "set", "key": k, "value": v} for k, v in setup]
     for op in setup_ops:
         app.apply(op)
@@ -353,12 +354,9 @@ def _task(
             else:
                 other = next(o for o in (BY_KEY[k][4] or ("", "x")) if o != v)
                 setup_ops.append({"op": "set", "key": k, "value": other})
-    return "In Settings, " + prompt + " Apply the changes.", {
-        "app": "settings",
-        "world": seed,
-        "setup": setup_ops,
-        "goal": goal,
-    }
+    return "In Settings, " + prompt + " Apply the changes.", task_data(
+        SettingsApp, seed, goal, setup_ops
+    )
 
 
 def dark_font(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:

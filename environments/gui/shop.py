@@ -15,8 +15,10 @@ from agentgym.environments.gui.app import (
     call,
     fill,
     menubar,
+    new_world,
     pick,
     reveal,
+    task_data,
     window,
 )
 from agentgym.environments.gui.widgets import Widget
@@ -649,15 +651,6 @@ class ShopApp(App):
 # --- task templates ------------------------------------------------------------------------
 
 
-def _world(rng: np.random.Generator, difficulty: str) -> tuple[int, ShopApp]:
-    seed = int(rng.integers(2**31))
-    return seed, ShopApp(seed, difficulty)
-
-
-def _data(seed: int, goal: list[Op], setup: list[Op] | None = None) -> dict[str, Any]:
-    return {"app": "shop", "world": seed, "setup": setup or [], "goal": goal}
-
-
 def _line(
     rng: np.random.Generator, app: ShopApp, qty: int = 1, category: str | None = None
 ) -> list[Any]:
@@ -693,7 +686,7 @@ def _say_address(a: dict[str, str]) -> str:
 
 def add_to_cart(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Add one item (two on hard) to the cart."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     lines = [_line(rng, app, 1 if difficulty == "easy" else int(rng.integers(2, 4)))]
     if difficulty == "hard":
         lines.append(_line(rng, app, 1))
@@ -702,12 +695,12 @@ def add_to_cart(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[st
         + " and ".join(_say(app, ln) for ln in lines)
         + " to the cart. Do not check out."
     )
-    return prompt, _data(seed, [{"op": "cart", "items": lines}])
+    return prompt, task_data(ShopApp, seed, [{"op": "cart", "items": lines}])
 
 
 def buy_shirts(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Buy two shirts of a colour and size and check out with an address."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     shirts = [p for p in app.state["products"] if p["category"] == "Shirts"]
     p = pick(rng, shirts)
     color, size = pick(rng, p["colors"]), pick(rng, ("S", "M", "L", "XL"))
@@ -725,12 +718,12 @@ def buy_shirts(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str
         f'In the Shop, buy {qty} {SIZE_WORDS[size]} {color.lower()} "{p["name"]}" and check out with the '
         f"address {_say_address(addr)} and {shipping.lower()} shipping."
     )
-    return prompt, _data(seed, [op])
+    return prompt, task_data(ShopApp, seed, [op])
 
 
 def buy_two(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Buy two different products and check out (gift wrapped on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     a = _line(rng, app, 1)
     b = _line(rng, app, 1 + int(difficulty != "easy"))
     while b[0] == a[0]:
@@ -743,7 +736,7 @@ def buy_two(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, A
         + (" and gift wrap" if gift else "")
         + "."
     )
-    return prompt, _data(seed, [op])
+    return prompt, task_data(ShopApp, seed, [op])
 
 
 def _prefill(rng: np.random.Generator, app: ShopApp, n: int) -> list[list[Any]]:
@@ -757,7 +750,7 @@ def _prefill(rng: np.random.Generator, app: ShopApp, n: int) -> list[list[Any]]:
 
 def remove_item(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Remove one item from a pre-filled cart (and check out on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     lines = _prefill(rng, app, 2 if difficulty == "easy" else 3)
     gone = pick(rng, lines)
     rest = [ln for ln in lines if ln is not gone]
@@ -772,12 +765,12 @@ def remove_item(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[st
     else:
         goal = [{"op": "cart", "items": rest}]
         prompt = f'In the Shop, remove "{name}" from the cart. Do not check out.'
-    return prompt, _data(seed, goal, setup)
+    return prompt, task_data(ShopApp, seed, goal, setup)
 
 
 def change_quantity(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Change the quantity of a cart line (two lines on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     lines = _prefill(rng, app, 3)
     k = 2 if difficulty == "hard" else 1
     chosen = pick(rng, list(range(3)), k)
@@ -792,12 +785,14 @@ def change_quantity(rng: np.random.Generator, difficulty: str) -> tuple[str, dic
         + " and ".join(parts)
         + " in the cart. Do not check out."
     )
-    return prompt, _data(seed, [{"op": "cart", "items": new}], [{"op": "cart", "items": lines}])
+    return prompt, task_data(
+        ShopApp, seed, [{"op": "cart", "items": new}], [{"op": "cart", "items": lines}]
+    )
 
 
 def cheapest(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Add the cheapest product of a category to the cart."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     cat = pick(rng, list(CATEGORIES))
     p = min(
         (x for x in app.state["products"] if x["category"] == cat),
@@ -807,14 +802,14 @@ def cheapest(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, 
     prompt = f"In the Shop, add the cheapest item in {cat} to the cart, in {color}" + (
         "" if size == "One size" else f", size {size}"
     )
-    return prompt + ". Do not check out.", _data(
-        seed, [{"op": "cart", "items": [[p["id"], color, size, 1]]}]
+    return prompt + ". Do not check out.", task_data(
+        ShopApp, seed, [{"op": "cart", "items": [[p["id"], color, size, 1]]}]
     )
 
 
 def checkout_cart(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Check out a pre-filled cart with an address and shipping option."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     lines = _prefill(rng, app, {"easy": 1, "medium": 2, "hard": 3}[difficulty])
     addr = _address(rng)
     shipping = pick(rng, ("Standard", "Express"))
@@ -824,15 +819,15 @@ def checkout_cart(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[
         f"In the Shop, check out the items in the cart to {_say_address(addr)} with {shipping.lower()} shipping"
         + (" and gift wrap" if gift else "")
     )
-    return prompt + ".", _data(seed, [op], [{"op": "cart", "items": lines}])
+    return prompt + ".", task_data(ShopApp, seed, [op], [{"op": "cart", "items": lines}])
 
 
 def search_add(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Find a product (a large catalogue on harder levels) and add several to the cart."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(ShopApp, rng, difficulty)
     ln = _line(rng, app, int(rng.integers(2, 5)))
     prompt = f"In the Shop, find and add {_say(app, ln)} to the cart. Do not check out."
-    return prompt, _data(seed, [{"op": "cart", "items": [ln]}])
+    return prompt, task_data(ShopApp, seed, [{"op": "cart", "items": [ln]}])
 
 
 TEMPLATES: dict[str, Template] = {

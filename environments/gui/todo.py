@@ -16,8 +16,10 @@ from agentgym.environments.gui.app import (
     call,
     fill,
     menubar,
+    new_world,
     pick,
     reveal,
+    task_data,
     window,
 )
 from agentgym.environments.gui.widgets import Widget
@@ -511,18 +513,9 @@ class TodoApp(App):
 # --- task templates ------------------------------------------------------------------------
 
 
-def _world(rng: np.random.Generator, difficulty: str) -> tuple[int, TodoApp]:
-    seed = int(rng.integers(2**31))
-    return seed, TodoApp(seed, difficulty)
-
-
-def _data(seed: int, goal: list[Op], setup: list[Op] | None = None) -> dict[str, Any]:
-    return {"app": "todo", "world": seed, "setup": setup or [], "goal": goal}
-
-
 def add_task(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Add a task to a list (with a priority on harder levels, two tasks on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     lst = pick(rng, LISTS)
     titles = pick(rng, EXTRA, 2 if difficulty == "hard" else 1)
     goal: list[Op] = []
@@ -535,32 +528,32 @@ def add_task(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, 
             part += f" with {op['priority'].lower()} priority"
         goal.append(op)
         parts.append(part)
-    return f"In Tasks, add {' and '.join(parts)} to the {lst} list.", _data(seed, goal)
+    return f"In Tasks, add {' and '.join(parts)} to the {lst} list.", task_data(TodoApp, seed, goal)
 
 
 def complete(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Mark one to three open tasks as done."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     k = {"easy": 1, "medium": 2, "hard": 3}[difficulty]
     open_tasks = [t for t in app.state["tasks"] if not t["done"]]
     chosen = pick(rng, open_tasks, min(k, len(open_tasks)))
     goal = [{"op": "set", "task": t["id"], "done": True} for t in chosen]
     what = ", ".join(f'"{t["title"]}" ({t["list"]})' for t in chosen)
-    return f"In Tasks, mark these tasks as done: {what}.", _data(seed, goal)
+    return f"In Tasks, mark these tasks as done: {what}.", task_data(TodoApp, seed, goal)
 
 
 def delete_task(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Delete one task (two on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     chosen = pick(rng, app.state["tasks"], 2 if difficulty == "hard" else 1)
     goal = [{"op": "delete", "task": t["id"]} for t in chosen]
     what = " and ".join(f'"{t["title"]}" from {t["list"]}' for t in chosen)
-    return f"In Tasks, delete {what}.", _data(seed, goal)
+    return f"In Tasks, delete {what}.", task_data(TodoApp, seed, goal)
 
 
 def prioritise(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Change a task's priority (and due date on harder levels)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     t = pick(rng, app.state["tasks"])
     prio = pick(rng, [p for p in PRIORITIES if p != t["priority"]])
     op: Op = {"op": "set", "task": t["id"], "priority": prio}
@@ -568,37 +561,39 @@ def prioritise(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str
     if difficulty != "easy":
         op["due"] = f"2026-1{int(rng.integers(0, 3))}-{int(rng.integers(10, 29))}"
         prompt += f" and its due date to {op['due']}"
-    return prompt + ".", _data(seed, [op])
+    return prompt + ".", task_data(TodoApp, seed, [op])
 
 
 def clear_completed(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Remove every completed task from a list (setup completes some)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     lst = pick(rng, LISTS)
     in_list = [t for t in app.state["tasks"] if t["list"] == lst]
     setup = [
         {"op": "set", "task": t["id"], "done": True}
         for t in in_list[: {"easy": 1, "medium": 2, "hard": 3}[difficulty]]
     ]
-    return f"In Tasks, clear all completed tasks from the {lst} list.", _data(
-        seed, [{"op": "clear", "list": lst}], setup
+    return f"In Tasks, clear all completed tasks from the {lst} list.", task_data(
+        TodoApp, seed, [{"op": "clear", "list": lst}], setup
     )
 
 
 def new_list(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Create a list and add tasks to it."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     name = pick(rng, ("Holiday", "Garden", "Move house", "Party"))
     titles = pick(rng, EXTRA, {"easy": 1, "medium": 2, "hard": 3}[difficulty])
     goal: list[Op] = [{"op": "mklist", "name": name}]
     goal += [{"op": "add", "list": name, "title": t} for t in titles]
     quoted = ", ".join(f'"{t}"' for t in titles)
-    return f'In Tasks, create a list named "{name}" with the tasks {quoted}.', _data(seed, goal)
+    return f'In Tasks, create a list named "{name}" with the tasks {quoted}.', task_data(
+        TodoApp, seed, goal
+    )
 
 
 def move_task(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str, Any]]:
     """Move a task to another list (and rename it on hard)."""
-    seed, app = _world(rng, difficulty)
+    seed, app = new_world(TodoApp, rng, difficulty)
     t = pick(rng, app.state["tasks"])
     dest = pick(rng, [x for x in LISTS if x != t["list"]])
     op: Op = {"op": "set", "task": t["id"], "list": dest}
@@ -606,7 +601,7 @@ def move_task(rng: np.random.Generator, difficulty: str) -> tuple[str, dict[str,
     if difficulty == "hard":
         op["title"] = t["title"] + " (urgent)"
         prompt += f' and rename it to "{op["title"]}"'
-    return prompt + ".", _data(seed, [op])
+    return prompt + ".", task_data(TodoApp, seed, [op])
 
 
 TEMPLATES: dict[str, Template] = {
