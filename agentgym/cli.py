@@ -90,7 +90,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
-    import agentgym  # noqa: F401  (registers the envs)
     from agentgym.runner import make_agent, run_episodes, summarise
 
     console = Console(stderr=True)

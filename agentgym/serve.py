@@ -105,7 +105,6 @@ class EnvServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, max_sessions: int = 64):
-        import agentgym  # noqa: F401  (registers the envs)
 
         self.sessions: dict[str, gym.Env] = {}
         self.locks: dict[str, threading.Lock] = {}

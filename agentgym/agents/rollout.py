@@ -122,8 +122,6 @@ def make_envs(
         gymnasium.error.Error: If ``env_id`` is not registered (the message lists the ids).
         ValueError: If ``num_envs`` or ``vectorization_mode`` is invalid.
     """
-    import agentgym  # noqa: F401  (registers the envs)
-
     if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
         raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
     if vectorization_mode not in ("sync", "async"):

@@ -35,7 +35,6 @@ class EpisodePool:
     """
 
     def __init__(self, env_id: str, **env_kwargs: Any):
-        import agentgym  # noqa: F401  (registers the envs)
 
         if env_id not in gym.registry:
             raise ValueError(f"unknown env id {env_id!r}")

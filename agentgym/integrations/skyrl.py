@@ -25,7 +25,6 @@ class SkyRLTextEnv:
     """
 
     def __init__(self, env_config: Any = None, extras: dict[str, Any] | None = None):
-        import agentgym  # noqa: F401  (registers the envs)
 
         extras = dict(extras or {})
         if "env_id" not in extras:
