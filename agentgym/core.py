@@ -16,7 +16,7 @@ import gymnasium as gym
 
 from agentgym.parsing import ACTION_FORMATS, ParsedAction, format_action, parse_action
 from agentgym.spaces import UnicodeText
-from agentgym.tasks import DIFFICULTIES, Task, TaskSource
+from agentgym.tasks import Task, TaskSource, check_difficulty
 from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput, validate_arguments
 
 __all__ = ["AgentEnv", "REWARD_MODES"]
@@ -88,10 +88,7 @@ class AgentEnv(gym.Env[str, str]):
             raise ValueError(
                 f"action_format must be one of {ACTION_FORMATS}, got {action_format!r}"
             )
-        if difficulty is not None and difficulty not in DIFFICULTIES:
-            raise ValueError(
-                f"difficulty must be one of {DIFFICULTIES} or None, got {difficulty!r}"
-            )
+        check_difficulty(difficulty)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "

@@ -125,10 +125,7 @@ class GeneratedTasks(TaskSource):
     ):
         if not generators:
             raise ValueError("at least one generator is needed")
-        if difficulty is not None and difficulty not in DIFFICULTIES:
-            raise ValueError(
-                f"difficulty must be one of {DIFFICULTIES} or None, got {difficulty!r}"
-            )
+        check_difficulty(difficulty)
         self.generators = dict(generators)
         self.families = sorted(self.generators)
         self.difficulty = difficulty
@@ -199,6 +196,12 @@ def check_fields(
             raise TaskFileError(
                 f"{where}: field '{name}' must be {want}, got {type(record[name]).__name__}"
             )
+
+
+def check_difficulty(difficulty: str | None) -> None:
+    """Raise ValueError unless ``difficulty`` is one of :data:`DIFFICULTIES` or None."""
+    if difficulty is not None and difficulty not in DIFFICULTIES:
+        raise ValueError(f"difficulty must be one of {DIFFICULTIES} or None, got {difficulty!r}")
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
