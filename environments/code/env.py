@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any, ClassVar
 from agentgym.core import AgentEnv
 from agentgym.environments.code.grading import Grader, GradeReport
 from agentgym.environments.code.task_sources import (
+    is_expression,
     make_task_source,
     suite_of,
     task_from_record,
@@ -298,7 +298,8 @@ class CodeEnv(AgentEnv):
         code, error = self._solution_code(code)
         if error is not None:
             return ToolOutput(error, ok=False)
-        report = self._grader.grade(code, suite_of(self.task, "visible"))
+        suite = suite_of(self.task, "visible")
+        report = self._grader.grade(code, suite)
         if report.crashed:
             self.add_reward("crash", self.crash_penalty)
         self._visible_fraction = report.fraction
@@ -307,7 +308,7 @@ class CodeEnv(AgentEnv):
             lines.append(f"The test run failed: {report.grader_error}")
         elif report.load_error:
             lines.append(f"solution.py failed to load:\n{report.load_error.rstrip()}")
-        sources = dict(suite_of(self.task, "visible").tests)
+        sources = dict(suite.tests)
         for r in report.results:
             if r.passed:
                 lines.append(f"PASS {r.name}: {sources[r.name]}")
@@ -426,16 +427,8 @@ def _visible_test_file(task: Task) -> str:
         lines += ["", prelude]
     for name, source in task.data["visible"]:
         lines += ["", "", f"def {name}():"]
-        if "\n" in source or _is_statement(source):
+        if "\n" in source or not is_expression(source):
             lines += ["    " + ln for ln in source.splitlines()]
         else:
             lines.append(f"    assert {source}")
     return "\n".join(lines) + "\n"
-
-
-def _is_statement(source: str) -> bool:
-    try:
-        ast.parse(source, mode="eval")
-    except SyntaxError:
-        return True
-    return False

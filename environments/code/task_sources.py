@@ -330,14 +330,15 @@ def _visible_tests(
             ast.parse(source, mode="eval")
             ast.literal_eval(want)
         except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
-            if _is_expression(source):
+            if is_expression(source):
                 tests.append(f"_doctest_eq({source}, {want!r})")
             continue
         tests.append(f"{source} == {want}")
     return suite_names("test", tests)
 
 
-def _is_expression(source: str) -> bool:
+def is_expression(source: str) -> bool:
+    """Return whether ``source`` parses as one Python expression."""
     try:
         ast.parse(source, mode="eval")
     except SyntaxError:
