@@ -25,6 +25,7 @@ __all__ = [
     "evaluate",
     "exact_value",
     "free_symbols",
+    "is_real",
 ]
 
 MAX_EXPONENT = 100_000
@@ -280,7 +281,7 @@ def _ev(node: Node, env: Mapping[str, Any]) -> Any:
 
 def _real_power(base: Any, exp: Any) -> Any:
     # (-8)^(1/3) is -2 in school maths; take the real odd root where one exists.
-    if _is_real(base) and _is_real(exp) and _MP.re(base) < 0:
+    if is_real(base) and is_real(exp) and _MP.re(base) < 0:
         e = _MP.re(exp)
         frac = Fraction(float(e)).limit_denominator(64)
         if abs(e - _MP.mpf(frac.numerator) / frac.denominator) < _MP.mpf(10) ** (-20):
@@ -290,7 +291,8 @@ def _real_power(base: Any, exp: Any) -> Any:
     return _MP.power(base, exp)
 
 
-def _is_real(v: Any) -> bool:
+def is_real(v: Any) -> bool:
+    """Return whether the value ``v`` has no imaginary part."""
     return not isinstance(v, mpmath.mpc) or v.imag == 0
 
 
@@ -316,7 +318,7 @@ def _function(name: str, args: list[Any]) -> Any:
             return _MP.log(x) / _MP.log(args[1])
         return _MP.log(x)
     if name in ("floor", "ceil"):
-        if not _is_real(x):
+        if not is_real(x):
             raise NotNumeric(f"{name} of a complex number")
         return _MP.floor(_MP.re(x)) if name == "floor" else _MP.ceil(_MP.re(x))
     if name == "binom":

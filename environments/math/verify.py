@@ -43,6 +43,7 @@ from agentgym.environments.math.numeric import (
     evaluate,
     exact_value,
     free_symbols,
+    is_real,
 )
 from agentgym.environments.math.parser import Node, ParseError, parse_answer
 
@@ -842,9 +843,9 @@ def _compare_constants(p: Node, g: Node) -> tuple[bool, str]:
         scale = max(mpmath.mpf(1), abs(a), abs(b))
         if abs(a - b) <= _CONST_TOL * scale:
             return True, "equal values"
-        if _is_real_value(b) and _rounds_to(p, mpmath.re(b)):
+        if is_real(b) and _rounds_to(p, mpmath.re(b)):
             return True, "equal after rounding"
-        if _is_real_value(a) and _rounds_to(g, mpmath.re(a)):
+        if is_real(a) and _rounds_to(g, mpmath.re(a)):
             return True, "equal after rounding"
     return False, "different values"
 
@@ -855,10 +856,6 @@ def _nan(v: Any) -> bool:
 
 def _inf(v: Any) -> bool:
     return bool(mpmath.isinf(v))
-
-
-def _is_real_value(v: Any) -> bool:
-    return not isinstance(v, mpmath.mpc) or v.imag == 0
 
 
 def _points(p: Node, g: Node, names: Sequence[str]) -> list[dict[str, Any]]:
@@ -888,7 +885,7 @@ def _compare_at_points(p: Node, g: Node, names: Sequence[str]) -> tuple[bool, st
             continue
         if _nan(a) or _nan(b) or _inf(a) or _inf(b):
             continue
-        real_a, real_b = _is_real_value(a), _is_real_value(b)
+        real_a, real_b = is_real(a), is_real(b)
         if real_a != real_b and not (abs(mpmath.im(a)) < 1e-18 and abs(mpmath.im(b)) < 1e-18):
             return False, "different expressions (one is not real where the other is)"
         scale = max(1.0, float(abs(a)), float(abs(b)))
