@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agentgym.environments.math.parser import ParseError, read_group
+
 __all__ = [
     "ANSWER_TAG",
     "FinalAnswer",
@@ -56,20 +58,10 @@ def boxed_contents(text: str) -> list[str]:
     for m in _BOX.finditer(text):
         i = m.end()
         if i < len(text) and text[i] == "{":
-            depth, j = 0, i
-            while j < len(text):
-                c = text[j]
-                if c == "\\":
-                    j += 2
-                    continue
-                if c == "{":
-                    depth += 1
-                elif c == "}":
-                    depth -= 1
-                    if depth == 0:
-                        out.append(text[i + 1 : j])
-                        break
-                j += 1
+            try:
+                out.append(read_group(text, i)[0])
+            except ParseError:
+                pass  # an unclosed box
         else:
             tail = re.match(r"[-\w\\][^\s$]*", text[i:])
             if tail:

@@ -33,7 +33,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_INPUT_CHARS", "MAX_NODES", "ParseError", "parse_answer"]
+__all__ = ["MAX_DEPTH", "MAX_INPUT_CHARS", "MAX_NODES", "ParseError", "parse_answer", "read_group"]
 
 MAX_INPUT_CHARS = 2_000
 MAX_DEPTH = 60
@@ -152,7 +152,7 @@ def _number_token(text: str) -> tuple[str, Any]:
     return ("NUM", (value, clean))
 
 
-def _read_group(text: str, i: int) -> tuple[str, int]:
+def read_group(text: str, i: int) -> tuple[str, int]:
     """Return the content of the ``{...}`` group starting at ``text[i]`` and the index after."""
     depth, j = 0, i
     while j < len(text):
@@ -222,7 +222,7 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
                 if name == "hspace":
                     i = _skip_spaces(text, i)
                     if i < n and text[i] == "{":
-                        _, i = _read_group(text, i)
+                        _, i = read_group(text, i)
                 continue
             if name in ("{", "lbrace"):
                 tokens.append(("OPEN", "{"))
@@ -277,7 +277,7 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
             elif name in ("mathbb",):
                 i = _skip_spaces(text, i)
                 body, i = (
-                    _read_group(text, i) if i < n and text[i] == "{" else (text[i : i + 1], i + 1)
+                    read_group(text, i) if i < n and text[i] == "{" else (text[i : i + 1], i + 1)
                 )
                 if body.strip() != "R":
                     raise ParseError(f"unsupported set \\mathbb{{{body.strip()}}}")
@@ -290,12 +290,12 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
                 i = _skip_spaces(text, i)
                 if i >= n or text[i] != "{":
                     raise ParseError(f"\\{name} needs a {{...}} argument")
-                body, i = _read_group(text, i)
+                body, i = read_group(text, i)
                 i = _text_tokens(body, tokens, text, i)
             elif name in _INLINE_COMMANDS:
                 i = _skip_spaces(text, i)
                 if i < n and text[i] == "{":
-                    body, i = _read_group(text, i)
+                    body, i = read_group(text, i)
                     if name == "operatorname" and body.strip() in _FUNCTIONS | {
                         "abs",
                         "floor",
@@ -308,7 +308,7 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
                         tokens.append(("RBRACE", None))
             elif name == "begin":
                 i = _skip_spaces(text, i)
-                env, i = _read_group(text, i)
+                env, i = read_group(text, i)
                 if env.strip("*") not in (
                     "pmatrix",
                     "bmatrix",
@@ -322,11 +322,11 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
                 if env == "array":
                     i = _skip_spaces(text, i)
                     if i < n and text[i] == "{":
-                        _, i = _read_group(text, i)
+                        _, i = read_group(text, i)
                 tokens.append(("BEGIN", None))
             elif name == "end":
                 i = _skip_spaces(text, i)
-                _, i = _read_group(text, i)
+                _, i = read_group(text, i)
                 tokens.append(("END", None))
             elif name == "prime":
                 raise ParseError("primes are not supported")
