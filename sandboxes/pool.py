@@ -405,6 +405,11 @@ class SandboxPool(abc.ABC):
 
     # -- runs
 
+    def _retire(self, spare: _Spare) -> None:
+        """Drop a spare we took (run, dead or unusable) and have the server fork another."""
+        spare.discard()
+        self._notify({"op": "used", "pid": spare.pid})
+
     def _take_spare(self, deadline: float) -> _Spare:
         self._ensure()
         with self._spare_ready:
@@ -427,8 +432,7 @@ class SandboxPool(abc.ABC):
             if not ready:
                 return spare
             # Killed while waiting (e.g. by a hostile call sharing its uid): replace it.
-            spare.discard()
-            self._notify({"op": "used", "pid": spare.pid})
+            self._retire(spare)
 
     def _attempt(
         self,
@@ -457,8 +461,7 @@ class SandboxPool(abc.ABC):
                     break
                 except OSError:
                     # That spare died (e.g. a previous call killed it); take the next one.
-                    spare.discard()
-                    self._notify({"op": "used", "pid": spare.pid})
+                    self._retire(spare)
                     spare = None
             # Only the call holds the write ends now, so EOF means it is over.
             while writers:
@@ -479,8 +482,7 @@ class SandboxPool(abc.ABC):
             for fd in [out_r, err_r, *writers]:
                 _close(fd)
             if spare is not None:
-                spare.discard()
-                self._notify({"op": "used", "pid": spare.pid})
+                self._retire(spare)
         if not report_bytes and not started and not out and not err:
             return None  # killed before it saw the request: nothing ran, so try another
         return out, err, report_bytes, truncated, complete
