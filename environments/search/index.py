@@ -266,16 +266,19 @@ class SearchIndex:
         pids, scores = self.top_k(query, k)
         terms = set(tokenize(query))
         corpus = self.corpus
-        return [
-            SearchHit(
-                doc_id=int(pid),
-                url=corpus.url(int(pid)),
-                title=corpus.title(int(pid)),
-                snippet=snippet(corpus.text(int(pid)), terms, corpus.title(int(pid))),
-                score=round(float(score), 4),
+        hits = []
+        for pid, score in zip(pids.tolist(), scores.tolist(), strict=True):
+            title = corpus.title(pid)  # once: generated pages render it on demand
+            hits.append(
+                SearchHit(
+                    doc_id=pid,
+                    url=corpus.url(pid),
+                    title=title,
+                    snippet=snippet(corpus.text(pid), terms, title),
+                    score=round(float(score), 4),
+                )
             )
-            for pid, score in zip(pids.tolist(), scores.tolist(), strict=True)
-        ]
+        return hits
 
 
 def snippet(text: str, terms: set[str], title: str = "") -> str:
