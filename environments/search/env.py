@@ -337,8 +337,8 @@ class SearchEnv(AgentEnv):
     def _potential(self) -> float:
         if not self._supporting:
             return 0.0
-        seen = sum(1 for pid in set(self._supporting) if pid in self._visited)
-        return _SUPPORT_WEIGHT * seen / len(set(self._supporting))
+        supporting = set(self._supporting)
+        return _SUPPORT_WEIGHT * len(supporting & self._visited) / len(supporting)
 
     def _oracle_calls(self) -> Sequence[ToolCall]:
         assert self.task is not None
