@@ -157,7 +157,7 @@ class AgentEnv(gym.Env[str, str]):
             )
         calls: Sequence[ToolCall] = parsed.calls
         if parsed.error is not None:
-            fallback = self._fallback_calls(parsed)
+            fallback = self._fallback_calls(parsed, action if isinstance(action, str) else "")
             if fallback:
                 calls = [
                     ToolCall(c.name, c.arguments, f"call_{self._turn}_{i}")
@@ -336,8 +336,11 @@ class AgentEnv(gym.Env[str, str]):
         """Return the potential Φ of the current state for dense shaping (default 0)."""
         return 0.0
 
-    def _fallback_calls(self, parsed: ParsedAction) -> Sequence[ToolCall]:
-        """Return calls to run for a completion that did not parse (default: none)."""
+    def _fallback_calls(self, parsed: ParsedAction, action: str) -> Sequence[ToolCall]:
+        """Return calls to run for a completion that did not parse (default: none).
+
+        ``action`` is the raw completion (``parsed.text`` is what the parser kept of it).
+        """
         return ()
 
     def _task_from_dict(self, record: dict[str, Any]) -> Task:

@@ -145,7 +145,6 @@ class MathEnv(AgentEnv):
         self.sandbox_backend = sandbox_backend
         self.python_timeout_s = float(python_timeout_s)
         self._sandbox: Any = None
-        self._raw_action = ""
         self._verdict: Verdict | None = None
         self._steps = StepChecker({})
         super().__init__(
@@ -160,9 +159,6 @@ class MathEnv(AgentEnv):
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         """Run one completion; at episode end ``info["verdict"]`` holds the verifier's reason."""
-        # The json parser cuts what looks like JSON out of the free text ("\boxed{5}" does);
-        # the single-turn fallback reads the raw completion instead.
-        self._raw_action = action if isinstance(action, str) else ""
         obs, reward, terminated, truncated, info = super().step(action)
         if terminated or truncated:
             verdict = self._verdict or Verdict(False, "no answer submitted")
@@ -266,8 +262,10 @@ class MathEnv(AgentEnv):
         assert self.task is not None
         return [ToolCall("answer", {"answer": str(self.task.data["answer"])})]
 
-    def _fallback_calls(self, parsed: ParsedAction) -> Sequence[ToolCall]:
-        text = self._raw_action if self.action_format == "json" else parsed.text
+    def _fallback_calls(self, parsed: ParsedAction, action: str) -> Sequence[ToolCall]:
+        # The json parser cuts what looks like JSON out of the free text ("\boxed{5}" does);
+        # the single-turn fallback reads the raw completion instead.
+        text = action if self.action_format == "json" else parsed.text
         final = find_final_answer(text)
         if final.text is not None:
             return [ToolCall("answer", {"answer": final.text})]

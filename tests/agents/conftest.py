@@ -47,7 +47,7 @@ class DigitsEnv(AgentEnv):
         self.text = text
         return "ok"
 
-    def _fallback_calls(self, parsed):
+    def _fallback_calls(self, parsed, action):
         return [ToolCall("answer", {"text": parsed.text})]
 
     def _score(self):
