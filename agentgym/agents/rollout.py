@@ -172,6 +172,12 @@ class _Episode:
             cut_by_length=cut_by_length,
         )
 
+    def cut(self) -> Trajectory:
+        """End the episode unscored because it no longer fits the policy's context."""
+        return self.finish(
+            score=0.0, success=False, terminated=False, truncated=True, cut_by_length=True
+        )
+
 
 def _oracle_actions(envs: gym.vector.VectorEnv, rows: Sequence[int]) -> list[str]:
     if hasattr(envs, "envs"):  # sync: ask only the live episodes
@@ -281,13 +287,10 @@ def _collect_chunk(
             )
         )
     results: dict[int, Trajectory] = {}
-    live = list(range(len(seeds)))
-    for row in list(live):
+    for row in range(len(seeds)):
         if len(episodes[row].token_ids) >= policy.max_len:
-            results[row] = episodes[row].finish(
-                score=0.0, success=False, terminated=False, truncated=True, cut_by_length=True
-            )
-    live = [r for r in live if r not in results]
+            results[row] = episodes[row].cut()
+    live = [r for r in range(len(seeds)) if r not in results]
     while live:
         t0 = time.perf_counter()
         if actor == "policy":
@@ -324,9 +327,7 @@ def _collect_chunk(
             if len(ep.token_ids) + len(ids) > policy.max_len:
                 # a scripted completion longer than the context left: the policy could not
                 # have produced it, so the episode ends here, unscored
-                results[r] = ep.finish(
-                    score=0.0, success=False, terminated=False, truncated=True, cut_by_length=True
-                )
+                results[r] = ep.cut()
                 continue
             ep.messages.append({"role": "assistant", "content": text})
             ep.token_ids += ids
@@ -346,9 +347,7 @@ def _collect_chunk(
             follow = policy.render_followup(ep.messages, [reply])
             ep.messages.append(reply)
             if len(ep.token_ids) + len(follow) + 1 >= policy.max_len:
-                results[r] = ep.finish(
-                    score=0.0, success=False, terminated=False, truncated=True, cut_by_length=True
-                )
+                results[r] = ep.cut()
                 continue
             ep.token_ids += follow
             ep.loss_mask += [0] * len(follow)
