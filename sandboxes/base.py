@@ -9,13 +9,19 @@ from types import TracebackType
 
 from agentgym.sandboxes.result import ExecResult
 
-__all__ = ["FileData", "Sandbox", "SandboxError", "check_relative_path"]
+__all__ = ["FileData", "Sandbox", "SandboxError", "check_int", "check_relative_path"]
 
 FileData = Mapping[str, str | bytes]
 
 
 class SandboxError(RuntimeError):
     """A sandbox could not be created or used (not raised for failures of the user's code)."""
+
+
+def check_int(name: str, value: object, low: int) -> None:
+    """Raise ValueError unless ``value`` is an int (not a bool) of at least ``low``."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
 
 
 def check_relative_path(name: str) -> PurePosixPath:

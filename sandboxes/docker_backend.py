@@ -8,7 +8,7 @@ import tempfile
 import weakref
 from typing import Any
 
-from agentgym.sandboxes.base import SandboxError
+from agentgym.sandboxes.base import SandboxError, check_int
 from agentgym.sandboxes.fs import remove_tree
 from agentgym.sandboxes.image import DEFAULT_IMAGE, LABEL, SOCKET_DIR_PREFIX, docker_client
 from agentgym.sandboxes.local import DEFAULT_PRELOAD, SERVER_SCRIPT
@@ -78,8 +78,7 @@ class DockerPool(SandboxPool):
             ("workspace_mb", workspace_mb, 1),
             ("spares", spares, 0),
         ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+            check_int(name, value, low)
         if not isinstance(cpus, int | float) or cpus <= 0:
             raise ValueError(f"cpus must be > 0, got {cpus!r}")
         if not isinstance(image, str) or not image:

@@ -16,7 +16,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from agentgym.sandboxes.base import SandboxError
+from agentgym.sandboxes.base import SandboxError, check_int
 from agentgym.sandboxes.fs import remove_tree
 from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, PoolSandbox, SandboxPool
 from agentgym.sandboxes.zygote import SERVER_ENV, SERVER_SCRIPT, ZygoteUnavailable, fork_server
@@ -125,8 +125,7 @@ class LocalPool(SandboxPool):
         ):
             raise ValueError(f"preload must be a sequence of module names, got {preload!r}")
         for name, value, low in (("workspace_mb", workspace_mb, 1), ("spares", spares, 0)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+            check_int(name, value, low)
         super().__init__()
         self.workspace_mb = workspace_mb
         self.spares = spares

@@ -19,7 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, Sandbox, SandboxError, check_relative_path
+from agentgym.sandboxes.base import (
+    FileData,
+    Sandbox,
+    SandboxError,
+    check_int,
+    check_relative_path,
+)
 from agentgym.sandboxes.result import ExecResult
 from agentgym.sandboxes.server import MessageReader, send_message
 
@@ -63,9 +69,7 @@ class CallLimits:
             ("open_files", 16),
             ("output_bytes", 1),
         ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+            check_int(name, getattr(self, name), low)
 
     def wire(self, timeout_s: float) -> dict[str, Any]:
         """The limits as the server expects them, for a call limited to ``timeout_s``."""
