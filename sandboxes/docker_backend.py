@@ -233,5 +233,5 @@ class DockerSandbox(PoolSandbox):
         output_bytes: int = OUTPUT_LIMIT_BYTES,
     ) -> None:
         limits = CallLimits(timeout_s, memory_mb, processes, file_mb, open_files, output_bytes)
-        pool, owns = self.resolve_pool("docker", DockerPool, pool)
+        pool, owns = self.resolve_pool(DockerPool, pool)
         super().__init__(pool, limits, owns_pool=owns)

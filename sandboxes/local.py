@@ -287,5 +287,5 @@ class LocalSandbox(PoolSandbox):
         output_bytes: int = OUTPUT_LIMIT_BYTES,
     ) -> None:
         limits = CallLimits(timeout_s, memory_mb, processes, file_mb, open_files, output_bytes)
-        pool, owns = self.resolve_pool("local", LocalPool, pool)
+        pool, owns = self.resolve_pool(LocalPool, pool)
         super().__init__(pool, limits, owns_pool=owns)

@@ -635,17 +635,17 @@ class PoolSandbox(Sandbox):
 
     @staticmethod
     def resolve_pool(
-        backend: str, pool_class: type[SandboxPool], pool: SandboxPool | str | None
+        pool_class: type[SandboxPool], pool: SandboxPool | str | None
     ) -> tuple[SandboxPool, bool]:
         """Return ``(pool, owned)`` for a backend's ``pool`` argument.
 
-        ``None`` is the process-wide shared pool of ``backend``, ``"private"`` a new pool the
-        sandbox owns (closed with it), anything else must be a ``pool_class`` to share.
+        ``None`` is the process-wide shared pool of ``pool_class.backend``, ``"private"`` a
+        new pool the sandbox owns (closed with it), anything else must be a ``pool_class``.
         """
         if pool is None:
             from agentgym.sandboxes.shared import shared_pool
 
-            return shared_pool(backend), False
+            return shared_pool(pool_class.backend), False
         if pool == "private":
             return pool_class(), True
         if not isinstance(pool, pool_class):
