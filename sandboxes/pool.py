@@ -415,18 +415,23 @@ class SandboxPool(abc.ABC):
         self._notify({"op": "used", "pid": spare.pid})
 
     def _take_spare(self, deadline: float) -> _Spare:
-        self._ensure()
-        with self._spare_ready:
-            asked = False
-            while not self._spares:
-                if not asked:
-                    self._notify({"op": "need"})
-                    asked = True
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._sock is None:
-                    raise SandboxError("no sandbox process became available in time")
-                self._spare_ready.wait(min(remaining, 1.0))
-            return self._spares.pop(0)
+        while True:
+            sock = self._ensure()
+            with self._spare_ready:
+                asked = False
+                while not self._spares and self._sock is sock:
+                    if not asked:
+                        self._notify({"op": "need"})
+                        asked = True
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise SandboxError("no sandbox process became available in time")
+                    self._spare_ready.wait(min(remaining, 1.0))
+                if self._spares:
+                    return self._spares.pop(0)
+            # The server died while we waited (its spares went with it): start a new one.
+            if time.monotonic() >= deadline:
+                raise SandboxError("no sandbox process became available in time")
 
     def _take_live_spare(self, deadline: float) -> _Spare:
         """A spare whose supervisor is still alive (a live one never writes before its run)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -171,6 +172,29 @@ def test_server_crash_is_recovered(local_pool):
     results = [sb.run("print(3)") for _ in range(3)]
     assert results[-1].stdout == "3\n"
     assert all(r.ok or "supervisor died" in r.stderr for r in results)
+    assert pool.server_pid != old
+    pool.close()
+
+
+def test_server_dying_while_a_call_waits_for_a_spare_is_recovered():
+    # The call finds no spare and asks for one; the server dies before it forks one.
+    pool = LocalPool(preload=())
+    sb = LocalSandbox(pool=pool)
+    assert sb.run("print(1)").ok
+    old = pool.server_pid
+    os.kill(old, signal.SIGSTOP)  # a stopped server forks no spare
+    with pool._spare_ready:
+        for spare in pool._spares:
+            spare.discard()
+        pool._spares.clear()
+    results = []
+    caller = threading.Thread(target=lambda: results.append(sb.run("print(2)")))
+    caller.start()
+    time.sleep(0.5)  # ordering only: let the caller reach the wait for a spare
+    os.kill(old, signal.SIGKILL)
+    caller.join(60)
+    assert not caller.is_alive()
+    assert [r.stdout for r in results] == ["2\n"]
     assert pool.server_pid != old
     pool.close()
 
