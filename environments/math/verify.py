@@ -945,9 +945,13 @@ _UNGUARDED_SYMPY_NODES = 40
 
 
 def _count_nodes(node: Any) -> int:
-    if not isinstance(node, tuple):
+    """Nodes in a tree, counting those inside function arguments and item tuples."""
+    if not isinstance(node, tuple) or not node:
         return 0
-    return 1 + sum(_count_nodes(c) for c in node[1:] if isinstance(c, tuple))
+    if not isinstance(node[0], str):  # a tuple of nodes, not a node
+        return sum(_count_nodes(c) for c in node)
+    children = node[2:] if node[0] == "rel" else node[1:]  # a relation's operators are text
+    return 1 + sum(_count_nodes(c) for c in children)
 
 
 def _compare_with_sympy(p: Node, g: Node) -> tuple[bool, str]:

@@ -13,7 +13,7 @@ from agentgym.environments.math import extract_answer, verify, verify_detailed
 from agentgym.environments.math.answer import find_final_answer
 from agentgym.environments.math.budget import BudgetExceeded, time_budget
 from agentgym.environments.math.parser import ParseError, parse_answer
-from agentgym.environments.math.verify import check_equality, verify_antiderivative
+from agentgym.environments.math.verify import _count_nodes, check_equality, verify_antiderivative
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "math_equivalence.jsonl"
 PAIRS = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
@@ -202,6 +202,24 @@ def test_verify_works_off_the_main_thread():
     t.start()
     t.join(timeout=60)
     assert results == {"a": True, "b": False}
+
+
+@pytest.mark.parametrize(
+    "text, nodes",
+    [
+        ("x", 1),
+        (r"\sin(x)", 2),
+        (r"\sqrt{x + 1}", 4),
+        (r"\log_{2}(x)", 3),
+        ("x^2 + 2x + 1", 9),
+        (r"\{x, 2\}", 3),
+        ("x = 1", 3),
+        (r"\begin{pmatrix} x & 2 \\ 3 & x \end{pmatrix}", 5),
+    ],
+)
+def test_node_count_includes_function_arguments(text, nodes):
+    # The count decides which expressions are too large to simplify without a time budget.
+    assert _count_nodes(parse_answer(text)) == nodes
 
 
 def test_time_budget_interrupts_and_restores_the_handler():
