@@ -168,8 +168,6 @@ class DockerPool(SandboxPool):
             listener.close()
             remove_tree(socket_dir)
             client.close()
-            if isinstance(exc, SandboxError):
-                raise
             raise SandboxError(f"could not start the sandbox container: {exc}") from exc
         self._running = _Container(client, container, socket_dir)
         self._finalizer = weakref.finalize(self, _Container.stop, self._running)
