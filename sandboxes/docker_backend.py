@@ -30,9 +30,20 @@ class _Container:
         self.socket_dir = socket_dir
 
     def stop(self) -> None:
+        import docker
+
         try:
             self.container.remove(force=True)
-        except Exception:  # noqa: BLE001 - already removed (e.g. by prune)
+        except docker.errors.NotFound:
+            pass  # already removed (auto-removed after its server exited, or pruned)
+        except docker.errors.APIError:
+            # The engine is already removing it (auto-remove once the server saw its socket
+            # close): wait, so that close() returns only when the container is gone.
+            try:
+                self.container.wait(condition="removed", timeout=30)
+            except Exception:  # noqa: BLE001 - gone meanwhile, or the engine is unreachable
+                pass
+        except Exception:  # noqa: BLE001 - the engine is unreachable
             pass
         remove_tree(self.socket_dir)
         try:
