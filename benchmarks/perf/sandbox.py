@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agentgym.benchmarks.report import write_report
+from agentgym.benchmarks.report import percentile_ms, write_report
 
 PRINT = "print(1)"
 SYMPY = "import sympy; print(sympy.sqrt(8))"
@@ -46,12 +45,11 @@ def measure(fn: Callable[[str], Any], code: str, calls: int) -> dict[str, float]
     for _ in range(calls):
         t = time.perf_counter()
         fn(code)
-        times.append((time.perf_counter() - t) * 1000.0)
+        times.append(time.perf_counter() - t)
     total = time.perf_counter() - start
-    times.sort()
     return {
-        "p50_ms": statistics.median(times),
-        "p95_ms": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+        "p50_ms": percentile_ms(times, 50),
+        "p95_ms": percentile_ms(times, 95),
         "calls_per_s": calls / total,
     }
 
