@@ -36,6 +36,8 @@ OUTPUT_LIMIT_BYTES = 1 << 20
 _GRACE_S = 5.0
 _START_TIMEOUT_S = 60.0
 _ATTEMPTS = 4
+# How the sandbox server starts the stderr of a call it could not set up.
+_SETUP_FAILED = b"sandbox set-up failed:"
 
 
 @dataclass(frozen=True)
@@ -450,8 +452,12 @@ class SandboxPool(abc.ABC):
         limits: CallLimits,
         timeout_s: float,
         start: float,
-    ) -> tuple[bytes, bytes, bytes, bool, bool] | None:
-        """Run once on a spare; None when the spare died before it took the request."""
+    ) -> tuple[bytes, bytes, bytes, bool, bool]:
+        """Run once on a spare.
+
+        Raises:
+            _NotStarted: If the call ended before the code started (it may be retried).
+        """
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
         # Descriptors are closed exactly once: another thread may reuse a closed number at once.
@@ -492,8 +498,11 @@ class SandboxPool(abc.ABC):
                 _close(fd)
             if spare is not None:
                 self._retire(spare)
-        if not report_bytes and not started and not out and not err:
-            return None  # killed before it saw the request: nothing ran, so try another
+        if not started and not out:
+            # The spare died before it took the request, or could not set the call up (e.g.
+            # a spare of a server that died since): nothing of the code ran, so try another.
+            if err.startswith(_SETUP_FAILED) or not (err or report_bytes):
+                raise _NotStarted(err.decode("utf-8", errors="replace"))
         return out, err, report_bytes, truncated, complete
 
     def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
@@ -510,12 +519,16 @@ class SandboxPool(abc.ABC):
             "limits": limits.wire(timeout_s),
         }
         start = time.monotonic()
-        for _attempt in range(_ATTEMPTS):
-            attempt = self._attempt(workspace, request, limits, timeout_s, start)
-            if attempt is not None:
+        for _ in range(_ATTEMPTS):
+            try:
+                attempt = self._attempt(workspace, request, limits, timeout_s, start)
                 break
+            except _NotStarted as e:
+                why = f":\n{e}" if str(e) else ""
         else:
-            raise SandboxError("sandbox processes kept dying before they could start the call")
+            raise SandboxError(
+                f"sandbox processes kept failing before they could start the call{why}"
+            )
         out, err, report_bytes, truncated, complete = attempt
         wall_ms = (time.monotonic() - start) * 1000.0
         stderr = err.decode("utf-8", errors="replace")
@@ -588,6 +601,10 @@ def _drain(
                 buf += chunk
     complete = done_at is not None
     return bytes(bufs[out_fd]), bytes(bufs[err_fd]), bytes(bufs[result_fd]), truncated, complete
+
+
+class _NotStarted(Exception):
+    """A call ended before its code started; the message is its set-up error, if any."""
 
 
 def _acknowledged(request_fd: int) -> bool:

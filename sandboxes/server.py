@@ -930,12 +930,6 @@ def program(
     os.write(started_w, repr(float(request["timeout"])).encode())
     os.close(started_w)
     out_fd, err_fd = reader.take_fds(2)
-    # The client checks this only if the call dies: it tells "ran" from "never started".
-    try:
-        requests.send(b"!")
-    except OSError:
-        pass
-    requests.close()
     # From here on a set-up failure is reported on the call's own stderr.
     os.dup2(devnull, 0)
     os.dup2(out_fd, 1)
@@ -950,7 +944,9 @@ def program(
             "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
         )
         workspace = "/workspace"
-    os.closerange(3, max(top_fd, out_fd + 1, err_fd + 1))
+    keep = requests.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, max(top_fd, out_fd + 1, err_fd + 1, keep + 1))
     if not namespaces:
         if isolation.call_uid is not None:
             os.setgroups([])
@@ -961,6 +957,14 @@ def program(
     set_limits(limits, base_as)
     prctl(PR_SET_DUMPABLE, 0)
     drop_capabilities()
+    # The set-up is done; only the user's code is left. The client reads this when the call
+    # ends without it: nothing ran (e.g. a spare of a server that died could not mount its
+    # workspace), so the call may go to another spare.
+    try:
+        requests.send(b"!")
+    except OSError:
+        pass
+    requests.close()
     os.environ.clear()
     os.environ.update(limits.get("env") or {})
     os.environ["HOME"] = os.getcwd()
