@@ -15,6 +15,7 @@ from agentgym.environments.code.task_sources import (
     suite_of,
     task_from_record,
 )
+from agentgym.sandboxes import BACKENDS
 from agentgym.tasks import Task, TaskFileError, TaskSource
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
@@ -23,7 +24,6 @@ __all__ = ["CodeEnv", "SOLUTION_FILE", "VISIBLE_TESTS_FILE"]
 
 SOLUTION_FILE = "solution.py"
 VISIBLE_TESTS_FILE = "test_visible.py"
-SANDBOX_BACKENDS = ("local", "docker")
 _MAX_SOLUTION_CHARS = 200_000
 _READ_SOLUTION = (
     "import sys\n"
@@ -174,8 +174,8 @@ class CodeEnv(AgentEnv):
             raise ValueError(f"timeout_s must be a number in (0, 3600], got {timeout_s!r}")
         if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < 64:
             raise ValueError(f"memory_mb must be an int >= 64, got {memory_mb!r}")
-        if sandbox not in SANDBOX_BACKENDS:
-            raise ValueError(f"sandbox must be one of {SANDBOX_BACKENDS}, got {sandbox!r}")
+        if sandbox not in BACKENDS:
+            raise ValueError(f"sandbox must be one of {BACKENDS}, got {sandbox!r}")
         if not isinstance(partial_credit, bool):
             raise ValueError(f"partial_credit must be a bool, got {partial_credit!r}")
         self.timeout_s = float(timeout_s)

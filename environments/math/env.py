@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,6 +13,7 @@ from agentgym.environments.math.loaders import SAMPLES, detect_format, load_task
 from agentgym.environments.math.steps import StepChecker
 from agentgym.environments.math.verify import Verdict, verify_antiderivative, verify_detailed
 from agentgym.parsing import ParsedAction
+from agentgym.sandboxes import BACKENDS
 from agentgym.tasks import GeneratedTasks, Task, TaskSource
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
@@ -96,7 +96,7 @@ class MathEnv(AgentEnv):
     | ``difficulty`` | None | ``"easy"``, ``"medium"``, ``"hard"`` or None for all |
     | ``render_mode`` | None | None or ``"ansi"`` |
     | ``time_limit_s`` | None | wall-clock budget per episode |
-    | ``sandbox_backend`` | ``"local"`` | backend of the ``python`` tool |
+    | ``sandbox`` | ``"local"`` | backend of the ``python`` tool: ``"local"`` or ``"docker"`` |
     | ``python_timeout_s`` | 10.0 | time limit of one ``python`` call |
 
     >>> import gymnasium as gym
@@ -133,16 +133,16 @@ class MathEnv(AgentEnv):
         difficulty: str | None = None,
         render_mode: str | None = None,
         time_limit_s: float | None = None,
-        sandbox_backend: str = "local",
+        sandbox: str = "local",
         python_timeout_s: float = 10.0,
     ):
-        if not isinstance(sandbox_backend, str):
-            raise ValueError(f"sandbox_backend must be a str, got {sandbox_backend!r}")
+        if sandbox not in BACKENDS:
+            raise ValueError(f"sandbox must be one of {BACKENDS}, got {sandbox!r}")
         if not (isinstance(python_timeout_s, int | float) and python_timeout_s > 0):
             raise ValueError(
                 f"python_timeout_s must be a positive number, got {python_timeout_s!r}"
             )
-        self.sandbox_backend = sandbox_backend
+        self.sandbox_backend = sandbox
         self.python_timeout_s = float(python_timeout_s)
         self._sandbox: Any = None
         self._verdict: Verdict | None = None
@@ -175,19 +175,10 @@ class MathEnv(AgentEnv):
     # --- hooks -----------------------------------------------------------------------------
 
     def _make_tools(self) -> Sequence[Tool]:
-        python = python_tool(self._get_sandbox)
-        run_python = python.fn
-
-        def guarded_python(code: str) -> ToolOutput | str:
-            from agentgym.sandboxes import SandboxError
-
-            try:
-                return run_python(code=code)
-            except SandboxError as e:
-                return ToolOutput(f"error: the sandbox is unavailable: {e}", ok=False)
-
         return [
-            dataclasses.replace(python, fn=guarded_python),
+            # A SandboxError (the sandbox cannot work, e.g. no Docker engine) propagates, as in
+            # AgentCode: an episode must not go on with a tool that cannot run.
+            python_tool(self._get_sandbox),
             Tool(
                 "step",
                 "State one intermediate equality (e.g. '3*4 + 2 = 14', '2x = 6'); the reply "

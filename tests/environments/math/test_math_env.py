@@ -8,6 +8,7 @@ import agentgym  # noqa: F401
 from agentgym.environments.math import MathEnv
 from agentgym.environments.math import env as env_module
 from agentgym.environments.math.generators import GENERATORS
+from agentgym.sandboxes import SandboxError
 from agentgym.tasks import DIFFICULTIES
 from agentgym.tools import ToolCall
 
@@ -91,6 +92,25 @@ def test_python_tool_runs_with_sympy(env):
     assert info["tool_results"][0]["exit_code"] == 0
 
 
+class _BrokenSandbox:
+    def run(self, code, **kwargs):
+        raise SandboxError("no Docker engine")
+
+    def reset(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_a_sandbox_that_cannot_work_raises_instead_of_becoming_an_observation(env):
+    # As in AgentCode: training must not go on with a python tool that cannot run.
+    env.reset(seed=0)
+    env._sandbox = _BrokenSandbox()
+    with pytest.raises(SandboxError, match="no Docker engine"):
+        env.step("<python>print(1)</python>")
+
+
 def test_workspace_does_not_leak_between_episodes(env):
     env.reset(seed=0)
     env.step("<python>open('note.txt', 'w').write('secret')</python>")
@@ -127,6 +147,8 @@ def test_bad_constructor_arguments():
         MathEnv(task_source="something")
     with pytest.raises(ValueError, match="python_timeout_s"):
         MathEnv(python_timeout_s=0)
+    with pytest.raises(ValueError, match="sandbox must be one of"):
+        MathEnv(sandbox="dockr")  # at construction, not at the first python call
 
 
 @pytest.mark.parametrize("family", sorted(GENERATORS))
