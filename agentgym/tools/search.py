@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from agentgym.tools.base import Tool, ToolOutput
+from agentgym.tools.base import Tool, ToolArgumentError, ToolOutput
 
 __all__ = [
     "DEFAULT_K",
@@ -70,7 +70,6 @@ def search_tool(
     default_k: int = DEFAULT_K,
     max_k: int = MAX_K,
     on_results: Callable[[str, Sequence[SearchHit]], None] | None = None,
-    on_malformed: Callable[[str], None] | None = None,
     description: str = (
         "Search the web and get the top k results (title, URL, snippet), numbered so that "
         "a result can be opened by its number."
@@ -84,14 +83,12 @@ def search_tool(
         max_k: The largest ``k`` accepted.
         on_results: Called with the query and the hits after each search (e.g. so an env
             can let the agent open a result by its number).
-        on_malformed: Called with the message when a call has bad arguments (e.g. so an env
-            can record a format penalty).
         description: The tool description the agent reads.
 
     Returns:
         A :class:`Tool` whose output data carries the result URLs. An empty or too long
-        query, or ``k`` outside ``1..max_k``, is a malformed call: the output says so
-        (``ok=False``), nothing is searched and ``on_malformed`` is called.
+        query, or ``k`` outside ``1..max_k``, raises :class:`ToolArgumentError` before
+        anything is searched (an env reports it as a malformed call).
     """
     if not 1 <= default_k <= max_k:
         raise ValueError(f"default_k must be in [1, max_k={max_k}], got {default_k}")
@@ -106,9 +103,7 @@ def search_tool(
         elif not 1 <= k <= max_k:
             problem = f"argument `k` of `search` must be in 1..{max_k}, got {k}"
         if problem is not None:
-            if on_malformed is not None:
-                on_malformed(problem)
-            return ToolOutput(f"error: {problem}", ok=False)
+            raise ToolArgumentError(problem)
         hits = list(backend().search(query, k))
         if on_results is not None:
             on_results(query, hits)

@@ -16,7 +16,7 @@ from agentgym.environments.search.server import WebServer, acquire_server, relea
 from agentgym.environments.search.site import Site, load_site
 from agentgym.environments.search.world import MAX_PAGES, MIN_PAGES
 from agentgym.tasks import GeneratedTasks, Task, TaskSource
-from agentgym.tools.base import Tool, ToolCall, ToolOutput
+from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput
 from agentgym.tools.search import SearchHit, search_tool
 
 __all__ = ["SearchEnv"]
@@ -105,7 +105,7 @@ class SearchEnv(AgentEnv):
       supporting pages)``; pays when a supporting page is first opened and returns to 0 at
       the end, so it does not change the optimal policy.
     * ``format``: -0.1 for a malformed action or bad arguments (an empty query, ``k`` out of
-      range, a link number that does not exist).
+      range, a link number that does not exist); such a call is never also a ``repeat``.
     * ``repeat``: -0.05 for a call that does nothing new: the same search, reopening a page
       (by URL or by a number in any list), ``find`` of the same text on the same page,
       ``next_page`` to a part already shown. ``open 2`` of a new list and ``find`` on
@@ -241,7 +241,6 @@ class SearchEnv(AgentEnv):
             search_tool(
                 lambda: self.site.index,
                 on_results=self._on_results,
-                on_malformed=self._malformed,
             ),
             Tool(
                 "open",
@@ -352,11 +351,6 @@ class SearchEnv(AgentEnv):
 
     # --- tools -----------------------------------------------------------------------------
 
-    def _malformed(self, message: str) -> ToolOutput:
-        """Record a format penalty for a call with bad arguments and explain the problem."""
-        self.add_reward("format", self.format_penalty)
-        return ToolOutput(f"error: {message}", ok=False)
-
     def _on_results(self, query: str, hits: Sequence[SearchHit]) -> None:
         self._searched.add(normalize_answer(query))
         self._links = [h.url for h in hits]
@@ -364,22 +358,22 @@ class SearchEnv(AgentEnv):
     def _open(self, target: str | int) -> ToolOutput:
         text = str(target).strip().strip("[]").strip()
         if not text:
-            return self._malformed("`open` needs a URL or a link number")
+            raise ToolArgumentError("`open` needs a URL or a link number")
         if text.isdigit():
             n = int(text)
             if not self._links:
-                return self._malformed(
+                raise ToolArgumentError(
                     f"there is no numbered list to pick link {n} from: search or open a page first"
                 )
             if not 1 <= n <= len(self._links):
-                return self._malformed(
+                raise ToolArgumentError(
                     f"link number {n} does not exist; the current list has 1..{len(self._links)}"
                 )
             url = self._links[n - 1]
         elif text.startswith("/"):
             url = BASE_URL + text
         elif len(text.split()) > 1:
-            return self._malformed(
+            raise ToolArgumentError(
                 f"{text[:80]!r} is not a URL or a link number; give a URL such as "
                 f"{BASE_URL}/wiki/Name or a number from the latest list"
             )
@@ -438,7 +432,7 @@ class SearchEnv(AgentEnv):
     def _find(self, text: str) -> ToolOutput:
         needle = text.strip().lower()
         if not needle:
-            return self._malformed("`find` needs a non-empty text")
+            raise ToolArgumentError("`find` needs a non-empty text")
         if self._page is None:
             return ToolOutput("error: no page is open; open one first", ok=False)
         hits: list[str] = []

@@ -146,6 +146,9 @@ def test_penalties_for_malformed_and_repeated_calls():
             ("<search>river trade</search>", "repeat", 0.0),
             ("<search>river trade</search>", "repeat", -0.05),
             ("<open>99</open>", "format", -0.1),  # only 5 results
+            # A rejected call costs format only, repeated or not (as for a schema mismatch).
+            ("<open>99</open>", "repeat", 0.0),
+            ("<search>  </search>", "repeat", 0.0),
         ]
         for action, component, value in cases:
             obs, r, term, trunc, info = e.step(action)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from agentgym.tools.base import ToolArgumentError
 from agentgym.tools.search import SearchHit, format_hits, search_tool
 
 
@@ -28,19 +31,21 @@ def test_search_tool_formats_numbered_hits_and_reports_urls():
     assert tool.openai_schema()["function"]["parameters"]["required"] == ["query"]
 
 
-def test_bad_arguments_are_malformed_calls_that_never_search():
+@pytest.mark.parametrize(
+    "args, problem",
+    [
+        ({"query": "   "}, "non-empty query"),
+        ({"query": "x", "k": 0}, "k"),
+        ({"query": "x", "k": 21}, "k"),
+        ({"query": "y" * 501}, "limit 500"),
+    ],
+)
+def test_bad_arguments_are_malformed_calls_that_never_search(args, problem):
     backend = _Backend()
-    problems = []
-    tool = search_tool(lambda: backend, on_malformed=problems.append)
-    for args in (
-        {"query": "   "},
-        {"query": "x", "k": 0},
-        {"query": "x", "k": 21},
-        {"query": "y" * 501},
-    ):
-        out = tool(args)
-        assert not out.ok and out.text.startswith("error:")
-    assert backend.calls == [] and len(problems) == 4
+    tool = search_tool(lambda: backend)
+    with pytest.raises(ToolArgumentError, match=problem):
+        tool(args)
+    assert backend.calls == []
 
 
 def test_no_results_message():
