@@ -29,6 +29,7 @@ from agentgym.environments.search.world import (
     COUNTRY,
     EVENT,
     INDUSTRIES,
+    MONTHS,
     OCCUPATIONS,
     ORG,
     PERSON,
@@ -83,10 +84,6 @@ _NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty"
 ).split()
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
 
 
 def number_aliases(n: int) -> list[str]:
@@ -102,7 +99,7 @@ def number_aliases(n: int) -> list[str]:
 def _date_aliases(yyyymmdd: int) -> list[str]:
     y, md = divmod(int(yyyymmdd), 10_000)
     m, d = divmod(md, 100)
-    return [format_date(yyyymmdd), f"{_MONTHS[m - 1]} {d}, {y}", f"{y:04d}-{m:02d}-{d:02d}"]
+    return [format_date(yyyymmdd), f"{MONTHS[m - 1]} {d}, {y}", f"{y:04d}-{m:02d}-{d:02d}"]
 
 
 def _cap(text: str) -> str:

@@ -59,7 +59,8 @@ _ORG_SUFFIXES = (
     "Holdings", "Group", "Institute", "Works", "Collective", "Foundation", "Labs", "Company",
     "Trust", "Society", "Guild", "Press",
 )  # fmt: skip
-_MONTHS = (
+# English names, not the locale's (calendar.month_name): page text must not vary by machine.
+MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
@@ -74,7 +75,7 @@ def format_date(yyyymmdd: int) -> str:
     """Return ``19870314`` as ``"14 March 1987"``."""
     y, md = divmod(int(yyyymmdd), 10_000)
     m, d = divmod(md, 100)
-    return f"{d} {_MONTHS[m - 1]} {y}"
+    return f"{d} {MONTHS[m - 1]} {y}"
 
 
 @dataclass(frozen=True)
