@@ -112,11 +112,39 @@ class App:
 AppT = TypeVar("AppT", bound=App)
 
 
-def window(app: App, title: str) -> Widget:
+def window(title: str) -> Widget:
     """Return the top-level window widget with its title bar."""
     root = Widget("window", title, "window", (0, 0, 640, 400))
     root.children.append(Widget("heading", title, "", (0, 0, 640, TITLE_H), style="titlebar"))
     return root
+
+
+def dialog_buttons(
+    box: tuple[int, int, int, int],
+    ok_label: str,
+    on_ok: Callable[[], None],
+    on_cancel: Callable[[], None],
+    ok_style: str = "primary",
+) -> tuple[Widget, Widget]:
+    """Return a dialog's ``dialog:ok`` and ``dialog:cancel`` buttons, at its bottom right."""
+    x, y, w, h = box
+    return (
+        Widget(
+            "button",
+            ok_label,
+            "dialog:ok",
+            (x + w - 150, y + h - 28, 64, 20),
+            on_click=on_ok,
+            style=ok_style,
+        ),
+        Widget(
+            "button",
+            "Cancel",
+            "dialog:cancel",
+            (x + w - 80, y + h - 28, 70, 20),
+            on_click=on_cancel,
+        ),
+    )
 
 
 def menubar(menus: Sequence[tuple[str, Sequence[tuple[str, Callable[[], None]]]]]) -> Widget:

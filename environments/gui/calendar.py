@@ -244,7 +244,7 @@ class CalendarApp(App):
         """Month header, grid, the selected day's event list and the event dialog."""
         ui = self.ui
         y0, m0 = ui["year"], ui["month"]
-        root = window(self, "Calendar")
+        root = window("Calendar")
         root.add(
             menubar(
                 [

@@ -14,6 +14,7 @@ from agentgym.environments.gui.app import (
     OracleStuck,
     Template,
     call,
+    dialog_buttons,
     fill,
     menubar,
     new_world,
@@ -299,7 +300,7 @@ class FilesApp(App):
         """Toolbar, path bar, places, the file table and any dialog."""
         ui = self.ui
         sel = ui["selection"]
-        root = window(self, f"Files - {ui['cwd']}")
+        root = window(f"Files - {ui['cwd']}")
         root.add(
             menubar(
                 [
@@ -474,25 +475,7 @@ class FilesApp(App):
             dlg.add(
                 Widget("label", self.ui["error"], "", (x + 10, y + 56, w - 20, 14), style="error")
             )
-        dlg.add(
-            Widget(
-                "button",
-                ok,
-                "dialog:ok",
-                (x + w - 150, y + h - 28, 64, 20),
-                on_click=self._confirm,
-                style=style,
-            )
-        )
-        dlg.add(
-            Widget(
-                "button",
-                "Cancel",
-                "dialog:cancel",
-                (x + w - 80, y + h - 28, 70, 20),
-                on_click=self._cancel,
-            )
-        )
+        dlg.add(*dialog_buttons((x, y, w, h), ok, self._confirm, self._cancel, style))
         return dlg
 
     # --- oracle ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from agentgym.environments.gui.app import (
     OracleStuck,
     Template,
     call,
+    dialog_buttons,
     fill,
     menu,
     menubar,
@@ -320,7 +321,7 @@ class MailApp(App):
     def view(self, screen: Screen) -> Widget:
         """Menu bar, toolbar, folder list, message table, reading pane and any dialog."""
         ui = self.ui
-        root = window(self, f"Mail - {ui['folder']}")
+        root = window(f"Mail - {ui['folder']}")
         sel = self._selected()
         root.add(
             menubar(
@@ -559,25 +560,7 @@ class MailApp(App):
             dlg.add(
                 Widget("label", self.ui["error"], "", (x + 10, y + 56, w - 20, 14), style="error")
             )
-        dlg.add(
-            Widget(
-                "button",
-                ok,
-                "dialog:ok",
-                (x + w - 150, y + h - 28, 64, 20),
-                on_click=fn,
-                style="primary",
-            )
-        )
-        dlg.add(
-            Widget(
-                "button",
-                "Cancel",
-                "dialog:cancel",
-                (x + w - 80, y + h - 28, 70, 20),
-                on_click=self._close_dialogs,
-            )
-        )
+        dlg.add(*dialog_buttons((x, y, w, h), ok, fn, self._close_dialogs))
         return dlg
 
     # --- oracle ----------------------------------------------------------------------------

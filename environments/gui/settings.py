@@ -164,7 +164,7 @@ class SettingsApp(App):
     def view(self, screen: Screen) -> Widget:
         """Tabs, the current tab's form and the Apply / Revert buttons."""
         ui, p = self.ui, self.ui["pending"]
-        root = window(self, "Settings")
+        root = window("Settings")
         root.add(
             menubar(
                 [

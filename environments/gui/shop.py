@@ -246,7 +246,7 @@ class ShopApp(App):
     def view(self, screen: Screen) -> Widget:
         """Header (tabs, search, cart) and the current page."""
         ui = self.ui
-        root = window(self, "Shop")
+        root = window("Shop")
         root.add(
             menubar(
                 [

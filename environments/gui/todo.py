@@ -14,6 +14,7 @@ from agentgym.environments.gui.app import (
     OracleStuck,
     Template,
     call,
+    dialog_buttons,
     fill,
     menubar,
     new_world,
@@ -231,7 +232,7 @@ class TodoApp(App):
     def view(self, screen: Screen) -> Widget:
         """Lists, filter tabs, the add row, the task list, the details pane, any dialog."""
         ui = self.ui
-        root = window(self, f"Tasks - {ui['list']}")
+        root = window(f"Tasks - {ui['list']}")
         root.add(
             menubar(
                 [
@@ -434,20 +435,11 @@ class TodoApp(App):
                     on_input=lambda t: ui.update(dialog_value=t),
                     on_enter=self._new_list,
                 ),
-                Widget(
-                    "button",
+                *dialog_buttons(
+                    (x, dy, w, h),
                     "Create",
-                    "dialog:ok",
-                    (x + w - 150, dy + h - 28, 64, 20),
-                    on_click=self._new_list,
-                    style="primary",
-                ),
-                Widget(
-                    "button",
-                    "Cancel",
-                    "dialog:cancel",
-                    (x + w - 80, dy + h - 28, 70, 20),
-                    on_click=lambda: ui.update(dialog=None, error=""),
+                    self._new_list,
+                    lambda: ui.update(dialog=None, error=""),
                 ),
             )
             root.add(dlg)
