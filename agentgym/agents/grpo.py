@@ -37,10 +37,11 @@ import numpy as np
 from agentgym.agents.policy import (
     Policy,
     count_parameters,
-    load_policy,
-    make_policy,
+    load_checkpoint,
     pad_rows,
     policy_config_from_dict,
+    save_checkpoint,
+    start_policy,
     torch,
 )
 from agentgym.agents.rollout import (
@@ -309,10 +310,7 @@ class GRPOTrainer:
 
     def __init__(self, config: GRPOConfig, policy: Policy | None = None):
         self.config = config
-        if config.threads:
-            torch.set_num_threads(config.threads)
-        if policy is None:
-            policy = load_policy(config.init) if config.init else make_policy(config.policy)
+        policy = start_policy(config.init, config.policy, config.threads, policy)
         self.policy = policy
         self.ref = policy.frozen_copy() if config.kl_coef > 0 else None
         self.optimizer = torch.optim.AdamW(
@@ -489,28 +487,28 @@ class GRPOTrainer:
 
     def save(self, folder: str | Path) -> None:
         """Write the policy and the trainer state (optimiser, step, RNG) into ``folder``."""
-        folder = Path(folder)
-        self.policy.save(folder / "policy")
-        torch.save(
-            {
-                "step": self.step_count,
-                "optimizer": self.optimizer.state_dict(),
-                "generator": self.generator.get_state(),
-                "train_prompts": sorted(self.train_prompts),
-            },
-            folder / "trainer.pt",
+        save_checkpoint(
+            folder,
+            self.policy,
+            self.optimizer,
+            self.step_count,
+            generator=self.generator.get_state(),
+            train_prompts=sorted(self.train_prompts),
         )
 
-    def load(self, folder: str | Path) -> None:
-        """Restore a checkpoint written by :meth:`save` (the reference stays the initial policy)."""
-        folder = Path(folder)
-        saved = load_policy(folder / "policy")
-        self.policy.model.load_state_dict(saved.model.state_dict())
-        state = torch.load(folder / "trainer.pt", map_location="cpu", weights_only=False)
-        self.optimizer.load_state_dict(state["optimizer"])
+    def load(self, folder: str | Path) -> bool:
+        """Restore a checkpoint written by :meth:`save` (the reference stays the initial policy).
+
+        Returns:
+            False (and nothing changes) when ``folder`` holds no checkpoint.
+        """
+        state = load_checkpoint(folder, self.policy, self.optimizer)
+        if state is None:
+            return False
         self.generator.set_state(state["generator"])
         self.step_count = int(state["step"])
         self.train_prompts = set(state.get("train_prompts", ()))
+        return True
 
 
 def _first_user_message(t: Trajectory) -> str:
@@ -547,8 +545,7 @@ def train_grpo(
     trainer = GRPOTrainer(config, policy=policy)
     ckpt = out / "checkpoint"
     resumed_from = None
-    if resume and (ckpt / "trainer.pt").is_file():
-        trainer.load(ckpt)
+    if resume and trainer.load(ckpt):
         resumed_from = trainer.step_count
     log = MetricsLog(out / "metrics.jsonl", resume_step=resumed_from)
     prior_minutes = max((r.get("minutes", 0.0) for r in log.records), default=0.0)

@@ -686,6 +686,46 @@ def load_policy(folder: str | Path) -> Policy:
     return policy
 
 
+def start_policy(
+    init: str, config: Mapping[str, Any], threads: int, given: Policy | None = None
+) -> Policy:
+    """Return the policy a trainer starts from (``given``, saved ``init``, or fresh ``config``).
+
+    Sets torch's thread count first when ``threads`` > 0.
+    """
+    if threads:
+        torch.set_num_threads(threads)
+    if given is not None:
+        return given
+    return load_policy(init) if init else make_policy(config)
+
+
+def save_checkpoint(
+    folder: str | Path, policy: Policy, optimizer: Any, step: int, **state: Any
+) -> None:
+    """Write ``policy`` and the trainer state (optimiser, step, anything else) into ``folder``."""
+    folder = Path(folder)
+    policy.save(folder / "policy")
+    torch.save({"step": step, "optimizer": optimizer.state_dict(), **state}, folder / "trainer.pt")
+
+
+def load_checkpoint(folder: str | Path, policy: Policy, optimizer: Any) -> dict[str, Any] | None:
+    """Restore a :func:`save_checkpoint` into ``policy`` and ``optimizer``.
+
+    Returns:
+        The saved trainer state (``step`` and the rest), or None when ``folder`` holds no
+        checkpoint.
+    """
+    folder = Path(folder)
+    if not (folder / "trainer.pt").is_file():
+        return None
+    saved = load_policy(folder / "policy")
+    policy.model.load_state_dict(saved.model.state_dict())
+    state = torch.load(folder / "trainer.pt", map_location="cpu", weights_only=False)
+    optimizer.load_state_dict(state["optimizer"])
+    return state
+
+
 def pad_rows(rows: Sequence[Sequence[float]], dtype: torch.dtype) -> torch.Tensor:
     """Right-pad ragged per-token rows (loss masks, log-probs) with zeros into a (B, T) tensor."""
     width = max(len(r) for r in rows)

@@ -23,10 +23,11 @@ from agentgym.agents.grpo import TRAIN_SEED_FLOOR
 from agentgym.agents.policy import (
     Policy,
     count_parameters,
-    load_policy,
-    make_policy,
+    load_checkpoint,
     pad_rows,
     policy_config_from_dict,
+    save_checkpoint,
+    start_policy,
     torch,
 )
 from agentgym.agents.rollout import (
@@ -199,22 +200,14 @@ def train_sft(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2, default=dict))
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    if policy is None:
-        policy = load_policy(config.init) if config.init else make_policy(config.policy)
+    policy = start_policy(config.init, config.policy, config.threads, policy)
     envs = make_envs(config.env, config.num_envs, config.env_kwargs, "sync")
     optimizer = torch.optim.AdamW(
         list(policy.parameters()), lr=config.lr, weight_decay=config.weight_decay
     )
     ckpt = out / "checkpoint"
-    step = 0
-    if resume and (ckpt / "trainer.pt").is_file():
-        saved = load_policy(ckpt / "policy")
-        policy.model.load_state_dict(saved.model.state_dict())
-        state = torch.load(ckpt / "trainer.pt", map_location="cpu", weights_only=False)
-        optimizer.load_state_dict(state["optimizer"])
-        step = int(state["step"])
+    state = load_checkpoint(ckpt, policy, optimizer) if resume else None
+    step = int(state["step"]) if state else 0
     log = MetricsLog(out / "metrics.jsonl", resume_step=step if step else None)
     data_path = out / "sft_data.jsonl"
     try:
@@ -271,10 +264,7 @@ def train_sft(
                 record["minutes"] = prior_minutes + (time.perf_counter() - t_start) / 60
                 log.write(record)
                 if is_last or (config.checkpoint_every and step % config.checkpoint_every == 0):
-                    policy.save(ckpt / "policy")
-                    torch.save(
-                        {"step": step, "optimizer": optimizer.state_dict()}, ckpt / "trainer.pt"
-                    )
+                    save_checkpoint(ckpt, policy, optimizer, step)
                 bar.update(
                     task,
                     advance=1,
