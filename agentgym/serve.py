@@ -29,7 +29,6 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-import requests
 
 from agentgym.spaces import UnicodeText
 
@@ -273,8 +272,14 @@ class RemoteEnv(gym.Env):
     def __init__(self, url: str, env_id: str, timeout_s: float = 300.0, **kwargs: Any):
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
+        import requests  # here, not at module level: the CLI imports this module at start-up
+
         self.http = requests.Session()
-        created = self._call("POST", "/sessions", {"env_id": env_id, "kwargs": kwargs})
+        try:
+            created = self._call("POST", "/sessions", {"env_id": env_id, "kwargs": kwargs})
+        except BaseException:
+            self.http.close()
+            raise
         self.session = created["session"]
         self.observation_space = build_space(created["observation_space"])
         self.action_space = build_space(created["action_space"])
@@ -304,17 +309,27 @@ class RemoteEnv(gym.Env):
         if getattr(self, "session", None):
             try:
                 self._call("DELETE", f"/sessions/{self.session}", None)
-            except (RemoteEnvError, requests.RequestException):
+            except RemoteEnvError:
                 pass
             self.session = None
         self.http.close()
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
+        import requests
+
         try:
             resp = self.http.request(method, self.url + path, json=body, timeout=self.timeout_s)
         except requests.RequestException as e:
             raise RemoteEnvError(f"cannot reach {self.url}: {e}") from None
-        payload = decode(resp.json())
+        try:
+            payload = decode(resp.json())
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise RemoteEnvError(
+                f"{resp.status_code}: {self.url} did not answer with a JSON object (is it an "
+                "agentgym env server?)"
+            )
         if resp.status_code >= 400:
             raise RemoteEnvError(f"{resp.status_code}: {payload.get('error')}")
         return payload

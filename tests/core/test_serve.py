@@ -1,4 +1,6 @@
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -72,3 +74,25 @@ def test_array_codec_roundtrip():
 def test_unreachable_server():
     with pytest.raises(RemoteEnvError, match="cannot reach"):
         RemoteEnv("http://127.0.0.1:9", "Guess-v0", timeout_s=2)
+
+
+@pytest.mark.parametrize("body", [b"<html>not an env server</html>", b"[1, 2]"])
+def test_a_server_that_is_not_an_env_server(body):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as other:
+        thread = threading.Thread(target=other.serve_forever, daemon=True)
+        thread.start()
+        try:
+            with pytest.raises(RemoteEnvError, match="did not answer with a JSON object"):
+                RemoteEnv(f"http://127.0.0.1:{other.server_port}", "Guess-v0", timeout_s=5)
+        finally:
+            other.shutdown()
