@@ -104,14 +104,7 @@ def format_action(calls: Sequence[ToolCall], action_format: str, tools: Mapping[
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {
-                    "id": c.id or f"call_{i}",
-                    "type": "function",
-                    "function": {
-                        "name": c.name,
-                        "arguments": json.dumps(dict(c.arguments), ensure_ascii=False),
-                    },
-                }
+                (c if c.id else ToolCall(c.name, c.arguments, f"call_{i}")).openai_dict()
                 for i, c in enumerate(calls)
             ],
         }

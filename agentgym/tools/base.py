@@ -6,6 +6,7 @@ Envs declare their tools as :class:`Tool` values; action parsers turn a completi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -58,6 +59,17 @@ class ToolCall:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict (used in ``info["tool_calls"]``)."""
         return {"id": self.id, "name": self.name, "arguments": dict(self.arguments)}
+
+    def openai_dict(self) -> dict[str, Any]:
+        """Return the call as an entry of an OpenAI chat message's ``tool_calls``."""
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "arguments": json.dumps(dict(self.arguments), ensure_ascii=False),
+            },
+        }
 
 
 @dataclass(frozen=True)

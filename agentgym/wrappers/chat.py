@@ -7,6 +7,8 @@ from typing import Any
 
 import gymnasium as gym
 
+from agentgym.tools.base import ToolCall
+
 __all__ = ["ChatWrapper"]
 
 
@@ -49,17 +51,7 @@ class ChatWrapper(gym.Wrapper[str, str, str, str]):
                 {
                     "role": "assistant",
                     "content": content,
-                    "tool_calls": [
-                        {
-                            "id": c["id"],
-                            "type": "function",
-                            "function": {
-                                "name": c["name"],
-                                "arguments": json.dumps(c["arguments"], ensure_ascii=False),
-                            },
-                        }
-                        for c in calls
-                    ],
+                    "tool_calls": [ToolCall(**c).openai_dict() for c in calls],
                 }
             )
             for call, result in zip(calls, info.get("tool_results", []), strict=False):
