@@ -8,7 +8,18 @@ from typing import Any
 
 import gymnasium as gym
 
-__all__ = ["Episode", "EpisodePool"]
+__all__ = ["Episode", "EpisodePool", "step_metadata"]
+
+
+_STEP_KEYS = ("task_id", "turn", "parse_error", "reward_components")
+
+
+def step_metadata(info: dict[str, Any], done: bool) -> dict[str, Any]:
+    """The per-step metadata the trainer adapters report (score and success once done)."""
+    meta = {k: info[k] for k in _STEP_KEYS if k in info}
+    if done:
+        meta.update(score=info.get("score"), success=info.get("success"))
+    return meta
 
 
 @dataclass

@@ -13,6 +13,8 @@ from typing import Any
 
 import gymnasium as gym
 
+from agentgym.integrations.episodes import step_metadata
+
 __all__ = ["SkyRLTextEnv"]
 
 
@@ -52,14 +54,11 @@ class SkyRLTextEnv:
         obs, reward, terminated, truncated, info = self.env.step(action)
         self.turns += 1
         done = bool(terminated or truncated)
-        metadata = {k: info[k] for k in ("task_id", "turn", "parse_error", "reward_components")}
-        if done:
-            metadata.update(score=info["score"], success=info["success"])
         return {
             "observations": [] if done else [{"role": "user", "content": obs}],
             "reward": float(reward),
             "done": done,
-            "metadata": metadata,
+            "metadata": step_metadata(info, done),
             "postprocessed_action": None,
         }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from agentgym.integrations.episodes import EpisodePool
+from agentgym.integrations.episodes import EpisodePool, step_metadata
 
 __all__ = ["AgentGymInteraction"]
 
@@ -61,11 +61,7 @@ class AgentGymInteraction:
             "",
         )
         obs, reward, done, info = self.pool.step(instance_id, action)
-        meta = {
-            k: info[k] for k in ("task_id", "turn", "parse_error", "reward_components") if k in info
-        }
-        if done:
-            meta.update(score=info.get("score"), success=info.get("success"))
+        meta = step_metadata(info, done)
         return done, obs if isinstance(obs, str) else str(obs), reward, meta
 
     async def calculate_score(self, instance_id: str | None = None, **kwargs: Any) -> float:
