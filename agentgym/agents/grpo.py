@@ -303,6 +303,10 @@ class GRPOTrainer:
         config: The run's options.
         policy: Start from this policy instead of ``config.init`` / ``config.policy``.
 
+    Attributes:
+        rollout_stats: Where rollout time went over the run so far (env vs. model seconds,
+            tokens sampled, episodes), a :class:`~agentgym.agents.rollout.RolloutStats`.
+
     Example:
         >>> trainer = GRPOTrainer(GRPOConfig(env="AgentMath-v0", policy={"kind": "tiny"}))
         >>> metrics = trainer.step()  # doctest: +SKIP

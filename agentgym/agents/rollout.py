@@ -107,7 +107,6 @@ class RolloutStats:
     model_seconds: float = 0.0
     policy_tokens: int = 0
     episodes: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def make_envs(

@@ -93,6 +93,9 @@ def test_a_few_grpo_steps_raise_the_mean_reward(tiny_policy_config):
         rewards.append(metrics["reward_mean"])
         assert len(trajs) == 32
     trainer.close()
+    stats = trainer.rollout_stats  # summed over the run
+    assert stats.episodes == 20 * 32 and stats.policy_tokens >= stats.episodes
+    assert stats.env_seconds > 0 and stats.model_seconds > 0
     # a random byte is a digit ~4% of the time; GRPO pushes the policy towards digits
     assert np.mean(rewards[:2]) < 0.15
     assert np.mean(rewards[-3:]) > np.mean(rewards[:2]) + 0.2
