@@ -135,20 +135,24 @@ class SandboxPool(abc.ABC):
     backend = "pool"
 
     def __init__(self) -> None:
+        self._generation = 0
+        self._ids = itertools.count(1)
+        self._closed = False
+        self.hello: dict[str, Any] = {}
+        self._own_state()
+
+    def _own_state(self) -> None:
+        """Start this process's connection state afresh (at creation, and in a forked child)."""
         self._lock = threading.RLock()
         self._send_lock = threading.Lock()
         self._spare_ready = threading.Condition(threading.Lock())
         self._spares: list[_Spare] = []
-        self._generation = 0
-        self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         # (server generation, name) of the workspaces the current server has created.
         self._workspaces: set[tuple[int, str]] = set()
         self._sock: socket.socket | None = None
         self._reader: threading.Thread | None = None
         self._owner_pid = os.getpid()
-        self._closed = False
-        self.hello: dict[str, Any] = {}
 
     # -- lifecycle
 
@@ -191,17 +195,9 @@ class SandboxPool(abc.ABC):
         if self._sock is not None:
             self._sock.detach()
             # Our copy of the descriptor is closed without telling the parent's server.
-        self._sock = None
-        self._reader = None
-        self._pending = {}
         for spare in self._spares:
             spare.discard()
-        self._spares = []
-        self._workspaces = set()
-        self._owner_pid = os.getpid()
-        self._lock = threading.RLock()
-        self._send_lock = threading.Lock()
-        self._spare_ready = threading.Condition(threading.Lock())
+        self._own_state()
         self._after_fork()
 
     def _after_fork(self) -> None:
