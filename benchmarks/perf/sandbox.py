@@ -9,7 +9,8 @@ Cases, each for ``print(1)`` and for a snippet importing sympy:
 - memory per warm sandbox (proportional set size of the server, its spares and the zygote
   it was forked from, or the container's memory use, divided by the sandboxes sharing it),
   for one pool serving 1, 2 and 8 sandboxes, and for several processes with a pool each,
-  their servers forked from one zygote vs each server importing the preload itself.
+  their servers forked from one zygote vs each server importing the preload itself; and, as
+  the floor of any warm sandbox holding the preload, one idle Python that imported it.
 
 Targets: local p50 <= 0.25x subprocess; Docker pool p50 <= 0.25x docker exec; warm memory
 <= 50 MB per sandbox. Docker cases are skipped (and say so) when no engine or image is found.
@@ -117,6 +118,23 @@ pool.close()
 """
 
 
+def warm_interpreter_mb(modules: tuple[str, ...]) -> float:
+    """PSS of one idle Python process that has imported ``modules`` (a warm REPL), in MB.
+
+    The floor of any warm sandbox that keeps them imported: what a user's own persistent
+    worker process would cost.
+    """
+    code = f"import {', '.join(modules) or 'sys'}, sys; print(1, flush=True); sys.stdin.read()"
+    proc = subprocess.Popen(
+        [sys.executable, "-s", "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        proc.stdout.readline()
+        return pss_kb(proc.pid) / 1024.0
+    finally:
+        proc.communicate("", timeout=60)
+
+
 def processes_memory_mb(processes: int, share: bool) -> float:
     """Memory per sandbox when each of ``processes`` workers has a pool serving one sandbox.
 
@@ -156,7 +174,7 @@ def row(case: str, stats: dict[str, float], base: dict[str, float] | None, targe
 
 def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     """Local pool against subprocess-per-call."""
-    from agentgym.sandboxes.local import LocalPool, LocalSandbox
+    from agentgym.sandboxes.local import DEFAULT_PRELOAD, LocalPool, LocalSandbox
 
     pool = LocalPool()
     try:
@@ -187,6 +205,13 @@ def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
         for box in boxes:
             box.run(PRINT)
         time.sleep(0.5)  # spares refilled
+        floor = warm_interpreter_mb(DEFAULT_PRELOAD)
+        rows.append(
+            {
+                "case": f"one idle python with {', '.join(DEFAULT_PRELOAD)} imported",
+                "mb_per_sandbox": floor,
+            }
+        )
         for n, label in (
             (1, "1 sandbox"),
             (2, "2 sandboxes: one AgentCode env"),
@@ -197,6 +222,7 @@ def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
                 {
                     "case": f"local warm memory per sandbox, one pool ({label})",
                     "mb_per_sandbox": mb,
+                    "ratio_vs_idle_python": mb / floor,
                     "meets_target": mb <= MEMORY_TARGET_MB,
                 }
             )

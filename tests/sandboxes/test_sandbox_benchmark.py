@@ -17,3 +17,7 @@ def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     assert rows["local warm memory per sandbox, one pool (8 sandboxes)"]["mb_per_sandbox"] > 0
     shared = rows["local warm memory per sandbox, 2 processes with a pool each: zygote"]
     assert shared["mb_per_sandbox"] > 0 and shared["ratio_vs_own_servers"] > 0
+    # A pool's memory is only comparable to what the preload alone costs in one process.
+    assert rows["one idle python with numpy, sympy imported"]["mb_per_sandbox"] > 0
+    lone = rows["local warm memory per sandbox, one pool (1 sandbox)"]
+    assert lone["ratio_vs_idle_python"] > 0
