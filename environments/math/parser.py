@@ -83,25 +83,26 @@ _RELATIONS = {
     "approx": "=",
     "equiv": "=",
 }
-_UNICODE = {
-    "×": "*",
-    "·": "*",
-    "⋅": "*",
-    "÷": "/",
-    "−": "-",
-    "–": "-",
-    "≤": "<=",
-    "≥": ">=",
-    "≠": "!=",
-    "±": "pm",
-    "∓": "mp",
-    "π": "pi",
-    "∞": "oo",
-    "√": "sqrt",
-    "∪": "cup",
-    "°": "deg",
-    "∈": "in",
-    "∅": "empty",
+# Unicode symbols and the token each one stands for.
+_UNICODE: dict[str, tuple[str, Any]] = {
+    "×": ("OP", "*"),
+    "·": ("OP", "*"),
+    "⋅": ("OP", "*"),
+    "÷": ("OP", "/"),
+    "−": ("OP", "-"),
+    "–": ("OP", "-"),
+    "≤": ("REL", "<="),
+    "≥": ("REL", ">="),
+    "≠": ("REL", "!="),
+    "∈": ("REL", "in"),
+    "±": ("PM", None),
+    "∓": ("MP", None),
+    "π": ("CONST", "pi"),
+    "∞": ("CONST", "oo"),
+    "√": ("SQRT", None),
+    "∪": ("CUP", None),
+    "°": ("DEG", None),
+    "∅": ("EMPTY", None),
 }
 # Words that are units or filler: dropped after a quantity ("5 cm", "12 dollars").
 UNIT_WORDS = frozenset(
@@ -355,26 +356,8 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
             _word_tokens(word, tokens)
             continue
         if c in _UNICODE:
-            mapped = _UNICODE[c]
+            tokens.append(_UNICODE[c])
             i += 1
-            if mapped in ("*", "/", "-"):
-                tokens.append(("OP", mapped))
-            elif mapped in ("<=", ">=", "!=", "in"):
-                tokens.append(("REL", mapped))
-            elif mapped in ("pm", "mp"):
-                tokens.append((mapped.upper(), None))
-            elif mapped == "pi":
-                tokens.append(("CONST", "pi"))
-            elif mapped == "oo":
-                tokens.append(("CONST", "oo"))
-            elif mapped == "sqrt":
-                tokens.append(("SQRT", None))
-            elif mapped == "cup":
-                tokens.append(("CUP", None))
-            elif mapped == "deg":
-                tokens.append(("DEG", None))
-            elif mapped == "empty":
-                tokens.append(("EMPTY", None))
             continue
         i += 1
         if c == "*" and i < n and text[i] == "*":
