@@ -147,20 +147,19 @@ class AgentEnv(gym.Env[str, str]):
             raise gym.error.ResetNeeded("the episode has ended; call reset() before step()")
         self._turn += 1
         self._step_components = dict.fromkeys(self.reward_component_names, 0.0)
+        call_prefix = f"call_{self._turn}"  # call ids are call_<turn>_<index>
         if isinstance(action, str) and len(action) > self.max_action_chars:
             parsed = ParsedAction(
                 (), f"action too long: {len(action)} characters (limit {self.max_action_chars})", ""
             )
         else:
-            parsed = parse_action(
-                action, self.action_format, self.tools, call_prefix=f"call_{self._turn}"
-            )
+            parsed = parse_action(action, self.action_format, self.tools, call_prefix=call_prefix)
         calls: Sequence[ToolCall] = parsed.calls
         if parsed.error is not None:
             fallback = self._fallback_calls(parsed, action if isinstance(action, str) else "")
             if fallback:
                 calls = [
-                    ToolCall(c.name, c.arguments, f"call_{self._turn}_{i}")
+                    ToolCall(c.name, c.arguments, f"{call_prefix}_{i}")
                     for i, c in enumerate(fallback)
                 ]
                 parsed = ParsedAction(tuple(calls), None, parsed.text)
