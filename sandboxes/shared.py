@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import atexit
 import os
-import threading
 from typing import Any
 
+from agentgym.locks import ForkSafeLock
 from agentgym.sandboxes.pool import SandboxPool
 
 __all__ = ["close_shared_pools", "shared_pool"]
 
-_lock = threading.Lock()
+_lock = ForkSafeLock()
 _pools: dict[tuple[int, str, tuple[tuple[str, Any], ...]], SandboxPool] = {}
 
 
@@ -56,12 +56,4 @@ def close_shared_pools() -> None:
         pool.close()
 
 
-def _after_fork_in_child() -> None:
-    global _lock
-    # Another thread of the parent may have held it at the fork (an async vector worker).
-    _lock = threading.Lock()
-
-
 atexit.register(close_shared_pools)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -19,10 +19,10 @@ import socket
 import stat
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from agentgym.locks import ForkSafeLock
 from agentgym.sandboxes.server import MessageReader, send_message
 
 __all__ = ["SERVER_ENV", "SERVER_SCRIPT", "ZygoteUnavailable", "fork_server", "socket_path"]
@@ -34,7 +34,7 @@ SERVER_SCRIPT = Path(__file__).with_name("server.py")
 SERVER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
 START_TIMEOUT_S = 120.0
 REPLY_TIMEOUT_S = 30.0
-_start_lock = threading.Lock()
+_start_lock = ForkSafeLock()
 
 
 class ZygoteUnavailable(Exception):
@@ -208,10 +208,8 @@ _held_locks: set[int] = set()
 
 
 def _after_fork_in_child() -> None:
-    global _start_lock
-    # A thread of the parent may have been starting a zygote: its lock would stay taken here
-    # forever, and the child's copy of its flock would keep the parent's held while we live.
-    _start_lock = threading.Lock()
+    # A thread of the parent may have been starting a zygote (_start_lock is free again
+    # here): the child's copy of its flock would keep the parent's held while we live.
     for fd in list(_held_locks):
         try:
             os.close(fd)

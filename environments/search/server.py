@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from agentgym.environments.search.corpus import Corpus
+from agentgym.locks import ForkSafeLock
 
 __all__ = ["WebServer", "acquire_server", "active_servers", "release_server"]
 
@@ -131,16 +132,7 @@ class WebServer:
 
 _REGISTRY: dict[str, list] = {}  # corpus key -> [server, refcount]
 _REGISTRY_PID = os.getpid()
-_REGISTRY_LOCK = threading.Lock()
-
-
-def _reset_lock_after_fork() -> None:
-    global _REGISTRY_LOCK
-    # A thread of the parent may have held it at the fork; nobody would release it here.
-    _REGISTRY_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_lock_after_fork)
+_REGISTRY_LOCK = ForkSafeLock()
 
 
 def _registry() -> dict[str, list]:

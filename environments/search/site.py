@@ -7,8 +7,6 @@ only immutable data; the HTTP server is shared separately, by reference count.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,21 +16,13 @@ from agentgym.environments.search.index import SearchIndex
 from agentgym.environments.search.pages import WorldPages
 from agentgym.environments.search.questions import QuestionGenerator
 from agentgym.environments.search.world import generate_world
+from agentgym.locks import ForkSafeLock
 
 __all__ = ["Site", "load_site"]
 
 _MAX_SITES = 4
 _SITES: OrderedDict[tuple, Site] = OrderedDict()
-_LOCK = threading.Lock()
-
-
-def _reset_lock_after_fork() -> None:
-    global _LOCK
-    # A thread of the parent may have held it at the fork; nobody would release it here.
-    _LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_lock_after_fork)
+_LOCK = ForkSafeLock()
 
 
 @dataclass(frozen=True)
