@@ -27,7 +27,7 @@ from agentgym.sandboxes.base import (
     check_relative_path,
 )
 from agentgym.sandboxes.result import ExecResult
-from agentgym.sandboxes.server import MessageReader, send_message
+from agentgym.sandboxes.server import SETUP_FAILED, MessageReader, send_message
 
 __all__ = ["OUTPUT_LIMIT_BYTES", "CallLimits", "PoolSandbox", "SandboxPool"]
 
@@ -36,8 +36,7 @@ OUTPUT_LIMIT_BYTES = 1 << 20
 _GRACE_S = 5.0
 _START_TIMEOUT_S = 60.0
 _ATTEMPTS = 4
-# How the sandbox server starts the stderr of a call it could not set up.
-_SETUP_FAILED = b"sandbox set-up failed:"
+_SETUP_FAILED = SETUP_FAILED.encode()
 
 
 @dataclass(frozen=True)

@@ -511,11 +511,16 @@ def set_limits(limits: dict, base_as: int) -> None:
 # --------------------------------------------------------------------------- the server
 
 
-def fork_child(body) -> int:
+# How the stderr of a call that could not be set up begins (the client retries such calls).
+SETUP_FAILED = "sandbox set-up failed:"
+
+
+def fork_child(body, failure: str = "") -> int:
     """Fork a child that runs ``body`` and exits with its status; return the child's pid.
 
     The child first drops the parent's signal plumbing (wake-up fd, SIGCHLD handler). It never
-    returns into the parent's loop: an exception is printed on stderr and exits with 70.
+    returns into the parent's loop: an exception is printed on stderr, after the line
+    ``failure`` if one is given, and exits with 70.
     """
     pid = os.fork()
     if pid == 0:
@@ -526,7 +531,8 @@ def fork_child(body) -> int:
             code = body()
         except BaseException:  # noqa: BLE001 - reported, then the child exits
             try:
-                os.write(2, traceback.format_exc().encode(errors="replace"))
+                text = f"{failure}\n" if failure else ""
+                os.write(2, (text + traceback.format_exc()).encode(errors="replace"))
             except OSError:
                 pass
         os._exit(code)
@@ -847,23 +853,15 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     alive_r, alive_w = os.pipe()
     started_r, started_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
+
+    def call_program() -> int:
         os.close(alive_w)
         os.close(started_r)
-        status = 70
-        try:
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            status = program(isolation, requests, alive_r, started_w, devnull)
-        except BaseException:  # noqa: BLE001 - a set-up failure is reported on stderr
-            try:
-                os.write(
-                    2,
-                    ("sandbox set-up failed:\n" + traceback.format_exc()).encode(errors="replace"),
-                )
-            except OSError:
-                pass
-        os._exit(status)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        return program(isolation, requests, alive_r, started_w, devnull)
+
+    # The user's code reports its own errors; anything raised here is a set-up failure.
+    pid = fork_child(call_program, failure=SETUP_FAILED)
     os.close(alive_r)
     os.close(started_w)
     os.write(alive_w, b"x")
