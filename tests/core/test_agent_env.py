@@ -243,7 +243,7 @@ def test_vector_envs_autoreset_and_fresh_observations(mode):
         envs.close()
 
 
-def test_tool_raising_argument_error_is_a_format_penalty():
+def _env_whose_echo_rejects_its_arguments() -> GuessEnv:
     import dataclasses
 
     from agentgym.tools import ToolArgumentError
@@ -255,6 +255,11 @@ def test_tool_raising_argument_error_is_a_format_penalty():
         raise ToolArgumentError("link 9 does not exist")
 
     env.tools["echo"] = dataclasses.replace(env.tools["echo"], fn=picky)
+    return env
+
+
+def test_tool_raising_argument_error_is_a_format_penalty():
+    env = _env_whose_echo_rejects_its_arguments()
     obs, r, *_, info = env.step("<echo>x</echo>")
     assert (
         "link 9 does not exist" in obs
@@ -295,17 +300,7 @@ def test_a_tool_names_what_makes_a_call_a_repeat():
 
 
 def test_rejected_arguments_cost_format_but_are_not_repeats():
-    import dataclasses
-
-    from agentgym.tools import ToolArgumentError
-
-    env = GuessEnv(reward_mode="dense")
-    env.reset(seed=0)
-
-    def picky(text, n=1):
-        raise ToolArgumentError("link 9 does not exist")
-
-    env.tools["echo"] = dataclasses.replace(env.tools["echo"], fn=picky)
+    env = _env_whose_echo_rejects_its_arguments()
     env.step("<echo>x</echo>")
     *_, info = env.step("<echo>x</echo>")
     assert info["reward_components"]["format"] == GuessEnv.format_penalty

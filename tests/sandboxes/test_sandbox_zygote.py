@@ -43,6 +43,21 @@ def runtime_dir(monkeypatch):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _connect_to_zygote() -> socket.socket:
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(10)
+    conn.connect(socket_path(sys.executable, PRELOAD))
+    return conn
+
+
+def _zygote_still_serves(pool: LocalPool, n: int) -> None:
+    """A new pool gets a working server from the same zygote as ``pool``."""
+    other = LocalPool(preload=PRELOAD)
+    assert LocalSandbox(pool=other).run(f"print({n})").stdout == f"{n}\n"
+    assert other.zygote_pid == pool.zygote_pid
+    other.close()
+
+
 def test_pools_in_two_processes_share_one_zygote(runtime_dir):
     child = subprocess.Popen(
         [
@@ -145,18 +160,12 @@ def test_malformed_fork_request_is_refused_and_the_zygote_carries_on(runtime_dir
     pool = LocalPool(preload=PRELOAD)
     sb = LocalSandbox(pool=pool)
     assert sb.run("print(1)").ok
-    path = socket_path(sys.executable, PRELOAD)
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.settimeout(10)
-        conn.connect(path)
+    with _connect_to_zygote() as conn:
         send_message(conn, message)
         reply = conn.recv(4096)
     assert b"malformed fork request" in reply
-    other = LocalPool(preload=PRELOAD)
-    assert LocalSandbox(pool=other).run("print(6)").stdout == "6\n"
-    assert other.zygote_pid == pool.zygote_pid
+    _zygote_still_serves(pool, 6)
     pool.close()
-    other.close()
 
 
 def test_descriptors_sent_with_a_bad_request_are_not_kept(runtime_dir):
@@ -164,12 +173,9 @@ def test_descriptors_sent_with_a_bad_request_are_not_kept(runtime_dir):
     assert LocalSandbox(pool=pool).run("print(1)").ok
     zygote = pool.zygote_pid
     before = len(os.listdir(f"/proc/{zygote}/fd"))
-    path = socket_path(sys.executable, PRELOAD)
     for _ in range(5):
         r, w = os.pipe()
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(10)
-            conn.connect(path)
+        with _connect_to_zygote() as conn:
             send_message(conn, {"op": "fork", "argv": 1, "cwd": "/", "nfds": 0}, [r, w, r])
             assert b"malformed fork request" in conn.recv(4096)
         os.close(r)
@@ -185,16 +191,11 @@ def test_descriptors_sent_with_a_bad_request_are_not_kept(runtime_dir):
 def test_garbage_on_the_zygote_socket_does_not_stop_it(runtime_dir):
     pool = LocalPool(preload=PRELOAD)
     assert LocalSandbox(pool=pool).run("print(1)").ok
-    path = socket_path(sys.executable, PRELOAD)
     for junk in (b"\xff\xff\xff\xff", b"\x00\x00\x00\x05{{{{{", b""):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(path)
+        with _connect_to_zygote() as conn:
             conn.sendall(junk)
-    other = LocalPool(preload=PRELOAD)
-    assert LocalSandbox(pool=other).run("print(7)").stdout == "7\n"
-    assert other.zygote_pid == pool.zygote_pid
+    _zygote_still_serves(pool, 7)
     pool.close()
-    other.close()
 
 
 def test_processes_and_threads_starting_at_once_get_one_zygote(runtime_dir):
