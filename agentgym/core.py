@@ -356,14 +356,10 @@ class AgentEnv(gym.Env[str, str]):
         tool = self.tools[call.name]
         try:
             kwargs = validate_arguments(tool, call.arguments)
-        except ToolArgumentError as e:
-            self._step_components["format"] += self.format_penalty
-            return call, ToolOutput(f"error: {e}", ok=False)
-        call = ToolCall(call.name, kwargs, call.id)
-        try:
+            call = ToolCall(call.name, kwargs, call.id)
+            # A tool may also reject arguments the schema cannot express (a bad link number).
             out = tool.fn(**kwargs)
         except ToolArgumentError as e:
-            # A tool may reject arguments the schema cannot express (a bad link number).
             self._step_components["format"] += self.format_penalty
             return call, ToolOutput(f"error: {e}", ok=False)
         if not isinstance(out, ToolOutput):
