@@ -18,12 +18,19 @@ __all__ = [
     "ExecResult",
     "Sandbox",
     "SandboxError",
+    "check_backend",
     "close_shared_pools",
     "make_sandbox",
     "shared_pool",
 ]
 
 BACKENDS = ("local", "docker")
+
+
+def check_backend(backend: object, name: str = "sandbox") -> None:
+    """Raise ValueError unless ``backend`` is one of :data:`BACKENDS` (``name`` is the argument)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"{name} must be one of {BACKENDS}, got {backend!r}")
 
 
 def make_sandbox(

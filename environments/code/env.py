@@ -15,7 +15,7 @@ from agentgym.environments.code.task_sources import (
     suite_of,
     task_from_record,
 )
-from agentgym.sandboxes import BACKENDS
+from agentgym.sandboxes import check_backend
 from agentgym.tasks import Task, TaskFileError, TaskSource
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
@@ -174,8 +174,7 @@ class CodeEnv(AgentEnv):
             raise ValueError(f"timeout_s must be a number in (0, 3600], got {timeout_s!r}")
         if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < 64:
             raise ValueError(f"memory_mb must be an int >= 64, got {memory_mb!r}")
-        if sandbox not in BACKENDS:
-            raise ValueError(f"sandbox must be one of {BACKENDS}, got {sandbox!r}")
+        check_backend(sandbox)
         if not isinstance(partial_credit, bool):
             raise ValueError(f"partial_credit must be a bool, got {partial_credit!r}")
         self.timeout_s = float(timeout_s)

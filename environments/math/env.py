@@ -13,7 +13,7 @@ from agentgym.environments.math.loaders import SAMPLES, detect_format, load_task
 from agentgym.environments.math.steps import StepChecker
 from agentgym.environments.math.verify import Verdict, verify_antiderivative, verify_detailed
 from agentgym.parsing import ParsedAction
-from agentgym.sandboxes import BACKENDS
+from agentgym.sandboxes import check_backend
 from agentgym.tasks import GeneratedTasks, Task, TaskSource
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
@@ -136,8 +136,7 @@ class MathEnv(AgentEnv):
         sandbox: str = "local",
         python_timeout_s: float = 10.0,
     ):
-        if sandbox not in BACKENDS:
-            raise ValueError(f"sandbox must be one of {BACKENDS}, got {sandbox!r}")
+        check_backend(sandbox)
         if not (isinstance(python_timeout_s, int | float) and python_timeout_s > 0):
             raise ValueError(
                 f"python_timeout_s must be a positive number, got {python_timeout_s!r}"
