@@ -6,7 +6,7 @@ import atexit
 import os
 from typing import Any
 
-from agentgym.locks import ForkSafeLock
+from agentgym.sandboxes.locks import ForkSafeLock
 from agentgym.sandboxes.pool import SandboxPool
 
 __all__ = ["close_shared_pools", "shared_pool"]

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from agentgym.locks import ForkSafeLock
+from agentgym.sandboxes.locks import ForkSafeLock
 from agentgym.sandboxes.server import MessageReader, send_message
 
 __all__ = ["SERVER_ENV", "SERVER_SCRIPT", "ZygoteUnavailable", "fork_server", "socket_path"]

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from agentgym.environments.search.corpus import Corpus
-from agentgym.locks import ForkSafeLock
+from agentgym.sandboxes.locks import ForkSafeLock
 
 __all__ = ["WebServer", "acquire_server", "active_servers", "release_server"]
 

@@ -16,7 +16,7 @@ from agentgym.environments.search.index import SearchIndex
 from agentgym.environments.search.pages import WorldPages
 from agentgym.environments.search.questions import QuestionGenerator
 from agentgym.environments.search.world import generate_world
-from agentgym.locks import ForkSafeLock
+from agentgym.sandboxes.locks import ForkSafeLock
 
 __all__ = ["Site", "load_site"]
 

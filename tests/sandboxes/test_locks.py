@@ -1,7 +1,7 @@
 import os
 import threading
 
-from agentgym.locks import ForkSafeLock
+from agentgym.sandboxes.locks import ForkSafeLock
 
 
 def _child_status(lock: ForkSafeLock) -> int:
