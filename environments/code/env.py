@@ -117,9 +117,10 @@ class CodeEnv(AgentEnv):
       ``solution.py``) against the hidden tests and end the episode. Only the number of
       hidden tests passed is shown.
 
-    Tests always run in a separate, freshly reset sandbox that holds only ``solution.py``;
-    the solution runs in its own process and the tests see only the plain data it returns,
-    so printing a fake result, exiting early or returning objects with a rigged ``__eq__``
+    Tests always run in a separate, freshly reset sandbox that gets the solution's text; the
+    solution runs in its own process and the tests see only the plain data it returns, and
+    the tests import nothing from a folder the solution could write, so printing a fake
+    result, exiting early, returning objects with a rigged ``__eq__`` or planting modules
     does not pass.
 
     ## Reward components

@@ -1,9 +1,11 @@
 """Run a test suite against a solution in a fresh sandbox workspace and read back the report.
 
 The env never runs tests in the agent's workspace: every grading (visible or hidden) resets a
-separate sandbox, writes only ``solution.py`` into it and runs the harness program, which it
-feeds the tests and a fresh random nonce. The report is taken only from the stdout line that
-carries that nonce; no line, no passes.
+separate sandbox and runs the harness program there, which it feeds the solution's source
+text, the tests and a fresh random nonce; nothing is read back from the workspace. The report
+is taken only from the stdout line that carries that nonce; no line, no passes. The harness
+imports nothing from a folder the solution could write (see
+:func:`agentgym.environments.code.harness.seal_imports`).
 """
 
 from __future__ import annotations
@@ -147,9 +149,7 @@ class Grader:
         program = harness + f"\nmain({json.dumps(payload)!r})\n"
         sandbox = self._sandbox()
         sandbox.reset()
-        result = sandbox.run(
-            program, files={"solution.py": code}, timeout_s=self.budget_s + _STARTUP_MARGIN_S
-        )
+        result = sandbox.run(program, timeout_s=self.budget_s + _STARTUP_MARGIN_S)
         resources = result.resources()
         report = _find_report(result.stdout, nonce)
         if report is None:

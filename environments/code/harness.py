@@ -12,13 +12,19 @@ that only receives call arguments and sends back return values as plain data. He
   grader accepts only the line carrying the nonce;
 * ``sys.exit`` in a call is reported as a failed call, and ``os._exit``, a crash or a hang
   kills only the child: the test fails and the next test gets a fresh child;
-* values are rebuilt by the codec as plain data, so rigged ``__eq__`` objects cannot pass.
+* values are rebuilt by the codec as plain data, so rigged ``__eq__`` objects cannot pass;
+* nothing the solution can write reaches this process: before the solution starts, every
+  folder this process could write (the workspace first of all) leaves ``sys.path`` and the
+  working directory becomes ``/``, so a module the tests import late (HumanEval ``check()``
+  bodies often do) comes from the read-only installation, never from a file the solution
+  planted. The solution's process gets a folder of its own in the workspace.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import json
 import math
 import os
@@ -69,7 +75,7 @@ class Abort(BaseException):  # noqa: N818 - BaseException so tests' `except Exce
 class Solution:
     """The child process running the agent's module, restarted after it dies or hangs."""
 
-    def __init__(self, runner_source: str, code: str):
+    def __init__(self, runner_source: str, code: str, workspace: str):
         self.runner_source = runner_source
         self.code = code
         self.deadline = 0.0
@@ -77,9 +83,9 @@ class Solution:
         self.proc: subprocess.Popen | None = None
         self.isolation = "separate-process"
         self._buf = b""
-        self._output = tempfile.TemporaryFile()
+        self._output = tempfile.TemporaryFile(dir=workspace)
         self._uid: int | None = _UNPRIVILEGED_ID if os.geteuid() == 0 else None
-        self._workdir = tempfile.mkdtemp(prefix="solution-", dir=os.getcwd())
+        self._workdir = tempfile.mkdtemp(prefix="solution-", dir=workspace)
         if self._uid is not None:
             try:
                 os.chown(self._workdir, self._uid, self._uid)
@@ -351,12 +357,50 @@ class _Remote:
         return f"<solution function {self.__name__}>"
 
 
-def grade(payload: dict) -> dict:
-    """Run the payload's tests against its code; return the JSON-ready report."""
+def _writable(path: str) -> bool:
+    """Whether this process (and so the solution's, which has the same rights) may write there."""
+    return os.access(path, os.W_OK) or os.access(os.path.dirname(path) or "/", os.W_OK)
+
+
+def seal_imports(workspace: str) -> list[str]:
+    """Keep only read-only folders on ``sys.path`` and leave the workspace; return what was dropped.
+
+    A folder stays only if it exists outside the workspace and neither it nor its parent is
+    writable here (a missing entry could otherwise be created). Folders already searched are
+    forgotten, so nothing found there before (or cached as missing) is reused.
+    """
+    root = os.path.realpath(workspace)
+    kept, dropped = [], []
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        inside = real == root or real.startswith(root.rstrip("/") + "/")
+        if real and os.path.isabs(entry) and os.path.exists(real) and not inside:
+            if not _writable(real):
+                kept.append(entry)
+                continue
+        dropped.append(entry)
+    sys.path[:] = kept
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+    sys.dont_write_bytecode = True
+    os.chdir("/")
+    return dropped
+
+
+def grade(payload: dict, workspace: str | None = None) -> dict:
+    """Run the payload's tests against its code; return the JSON-ready report.
+
+    Args:
+        payload: The tests, the solution's source, the runner's source and the time budgets.
+        workspace: A folder for the solution's process and its output (default: the working
+            directory); the tests import nothing from it (see :func:`seal_imports`).
+    """
     start = time.monotonic()
     deadline = start + float(payload["budget_s"])
     per_test = float(payload["per_test_s"])
-    solution = Solution(payload["runner"], payload["code"])
+    workspace = os.path.abspath(workspace or os.getcwd())
+    seal_imports(workspace)
+    solution = Solution(payload["runner"], payload["code"], workspace)
     report: dict[str, Any] = {
         "tests": [],
         "load_error": None,
