@@ -67,12 +67,20 @@ class Sandbox(abc.ABC):
 
         Returns:
             The run's output, exit status and resource use. Failures of the code (exceptions,
-            timeouts, memory exhaustion, signals) are reported here, never raised.
+            timeouts, memory exhaustion, signals) are reported here, never raised. Notices
+            (see :meth:`write_files`) open ``stderr`` as ``[sandbox: ...]`` lines.
         """
 
     @abc.abstractmethod
-    def write_files(self, files: FileData) -> None:
-        """Write files into the workspace (relative name -> text or bytes)."""
+    def write_files(self, files: FileData) -> tuple[str, ...]:
+        """Write files into the workspace (relative name -> text or bytes).
+
+        Returns:
+            Notices worth telling the agent, e.g. ``"solution.py was a FIFO; it was
+            replaced"`` (links, FIFOs, sockets and folders where a file must go are replaced,
+            never written through or waited on), or that the workspace's earlier files were
+            lost when the sandbox server restarted. Empty when there is nothing to say.
+        """
 
     @abc.abstractmethod
     def reset(self) -> None:

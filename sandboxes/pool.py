@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import base64
+import dataclasses
 import itertools
 import json
 import os
@@ -29,7 +30,7 @@ from agentgym.sandboxes.base import (
 from agentgym.sandboxes.result import ExecResult
 from agentgym.sandboxes.server import SETUP_FAILED, MessageReader, send_message
 
-__all__ = ["OUTPUT_LIMIT_BYTES", "CallLimits", "PoolSandbox", "SandboxPool"]
+__all__ = ["OUTPUT_LIMIT_BYTES", "WORKSPACE_LOST", "CallLimits", "PoolSandbox", "SandboxPool"]
 
 OUTPUT_LIMIT_BYTES = 1 << 20
 # How long past a call's own limit the client waits for its supervisor before killing it.
@@ -37,6 +38,11 @@ _GRACE_S = 5.0
 _START_TIMEOUT_S = 60.0
 _ATTEMPTS = 4
 _SETUP_FAILED = SETUP_FAILED.encode()
+_PING_S = 5.0
+WORKSPACE_LOST = (
+    "the sandbox server was restarted (a call crashed or stalled it), and the files this "
+    "episode had in its workspace are gone; write again what you still need"
+)
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,8 @@ class SandboxPool(abc.ABC):
         self._pending: dict[int, _Pending] = {}
         # (server generation, name) of the workspaces the current server has created.
         self._workspaces: set[tuple[int, str]] = set()
+        # name -> the generation of the server that last held the workspace.
+        self._held_on: dict[str, int] = {}
         self._sock: socket.socket | None = None
         self._reader: threading.Thread | None = None
         self._owner_pid = os.getpid()
@@ -349,6 +357,9 @@ class SandboxPool(abc.ABC):
             raise SandboxError(f"sandbox server is unreachable: {exc}") from exc
         if not pending.event.wait(timeout_s):
             self._pending.pop(request_id, None)
+            if message.get("op") != "ping" and self._answers_ping():
+                # Only this request (one workspace's) is slow: the other episodes keep theirs.
+                raise SandboxError(f"the sandbox server did not finish {message['op']} in time")
             self._restart()
             raise SandboxError("sandbox server did not reply in time; restarted it")
         if pending.reply is None:
@@ -358,6 +369,20 @@ class SandboxPool(abc.ABC):
                 f"sandbox server refused {message['op']}: {pending.reply.get('error')}"
             )
         return pending.reply
+
+    def _answers_ping(self) -> bool:
+        try:
+            self._request({"op": "ping"}, timeout_s=_PING_S)
+        except SandboxError:
+            return False
+        return True
+
+    def _held(self, workspace: str, generation: int) -> tuple[str, ...]:
+        """Record that ``workspace`` lives on server ``generation``; notices if it was lost."""
+        with self._lock:
+            before = self._held_on.get(workspace)
+            self._held_on[workspace] = generation
+        return (WORKSPACE_LOST,) if before is not None and before != generation else ()
 
     def _restart(self) -> None:
         with self._lock:
@@ -370,8 +395,13 @@ class SandboxPool(abc.ABC):
         """A fresh, unguessable workspace name (the directory is created on first use)."""
         return secrets.token_hex(16)
 
-    def write_files(self, workspace: str, files: FileData) -> None:
+    def write_files(self, workspace: str, files: FileData) -> tuple[str, ...]:
         """Write files into a workspace (relative name -> text or bytes).
+
+        Returns:
+            Notices for the agent: a name that held something other than a regular file (a
+            FIFO, a folder, a link) whose content was replaced, or a workspace whose earlier
+            files were lost when the server restarted.
 
         Raises:
             ValueError: If a name is absolute, climbs out of the workspace, or a value is not
@@ -390,8 +420,11 @@ class SandboxPool(abc.ABC):
             elif not isinstance(data, bytes | bytearray | memoryview):
                 raise ValueError(f"file {name!r} must be str or bytes, got {type(data).__name__}")
             encoded[str(rel)] = base64.b64encode(bytes(data)).decode()
-        self._request({"op": "write", "ws": workspace, "files": encoded})
-        self._workspaces.add((self._generation, workspace))
+        reply = self._request({"op": "write", "ws": workspace, "files": encoded})
+        generation = self._generation
+        self._workspaces.add((generation, workspace))
+        notices = [str(n) for n in reply.get("notices") or ()]
+        return (*self._held(workspace, generation), *notices)
 
     def drop_workspace(self, workspace: str) -> None:
         """Delete a workspace and everything in it."""
@@ -399,6 +432,8 @@ class SandboxPool(abc.ABC):
             if self._closed or self._sock is None or os.getpid() != self._owner_pid:
                 return  # closing the pool removes every workspace anyway
         self._workspaces.discard((self._generation, workspace))
+        with self._lock:
+            self._held_on.pop(workspace, None)
         try:
             self._request({"op": "drop", "ws": workspace})
         except SandboxError:
@@ -447,8 +482,9 @@ class SandboxPool(abc.ABC):
         limits: CallLimits,
         timeout_s: float,
         start: float,
+        notices: list[str],
     ) -> tuple[bytes, bytes, bytes, bool, bool]:
-        """Run once on a spare.
+        """Run once on a spare (``notices`` gets a lost-workspace notice, if any).
 
         Raises:
             _NotStarted: If the call ended before the code started (it may be retried).
@@ -461,6 +497,7 @@ class SandboxPool(abc.ABC):
         try:
             while True:
                 spare = self._take_live_spare(start + _START_TIMEOUT_S)
+                notices.extend(self._held(workspace, spare.generation))
                 if (spare.generation, workspace) not in self._workspaces:
                     # First use on this server: it creates (and mounts) the directory.
                     self._request({"op": "mkws", "ws": workspace})
@@ -514,9 +551,10 @@ class SandboxPool(abc.ABC):
             "limits": limits.wire(timeout_s),
         }
         start = time.monotonic()
+        notices: list[str] = []
         for _ in range(_ATTEMPTS):
             try:
-                attempt = self._attempt(workspace, request, limits, timeout_s, start)
+                attempt = self._attempt(workspace, request, limits, timeout_s, start, notices)
                 break
             except _NotStarted as e:
                 why = f":\n{e}" if str(e) else ""
@@ -526,7 +564,8 @@ class SandboxPool(abc.ABC):
             )
         out, err, report_bytes, truncated, complete = attempt
         wall_ms = (time.monotonic() - start) * 1000.0
-        stderr = err.decode("utf-8", errors="replace")
+        stderr = "".join(f"[sandbox: {n}]\n" for n in dict.fromkeys(notices))
+        stderr += err.decode("utf-8", errors="replace")
         try:
             report = json.loads(report_bytes) if report_bytes else None
         except ValueError:
@@ -681,15 +720,18 @@ class PoolSandbox(Sandbox):
     ) -> ExecResult:
         """Run ``code`` in this episode's workspace; see :meth:`Sandbox.run`."""
         self._check_open()
-        if files:
-            self.write_files(files)
+        notices = self.write_files(files) if files else ()
         limit = self.limits.timeout_s if timeout_s is None else timeout_s
-        return self.pool.run(self._state["ws"], code, self.limits, limit)
+        result = self.pool.run(self._state["ws"], code, self.limits, limit)
+        if not notices:
+            return result
+        told = "".join(f"[sandbox: {n}]\n" for n in notices)
+        return dataclasses.replace(result, stderr=told + result.stderr)
 
-    def write_files(self, files: FileData) -> None:
-        """Write files into the workspace (relative name -> text or bytes)."""
+    def write_files(self, files: FileData) -> tuple[str, ...]:
+        """Write files into the workspace; see :meth:`Sandbox.write_files`."""
         self._check_open()
-        self.pool.write_files(self._state["ws"], files)
+        return self.pool.write_files(self._state["ws"], files)
 
     def reset(self) -> None:
         """Start a new episode: drop the workspace and use a fresh, empty one."""

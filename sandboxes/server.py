@@ -34,14 +34,15 @@ import re
 import resource
 import secrets
 import selectors
-import shutil
 import signal
 import socket
 import stat
 import struct
 import sys
+import threading
 import time
 import traceback
+from collections import deque
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 256 << 20
@@ -539,6 +540,37 @@ def fork_child(body, failure: str = "") -> int:
     return pid
 
 
+class PerKeyQueue:
+    """Runs jobs in threads: one at a time for each key, in order; any number across keys."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[str, deque] = {}
+
+    def submit(self, key: str, job) -> None:
+        """Run ``job()`` after the jobs already queued for ``key``."""
+        with self.lock:
+            queue = self.pending.get(key)
+            if queue is not None:
+                queue.append(job)
+                return
+            self.pending[key] = deque()
+        threading.Thread(target=self._drain, args=(key, job), daemon=True).start()
+
+    def _drain(self, key: str, job) -> None:
+        while True:
+            try:
+                job()
+            except BaseException:  # noqa: BLE001 - a job reports its own errors
+                traceback.print_exc()
+            with self.lock:
+                queue = self.pending[key]
+                if not queue:
+                    del self.pending[key]
+                    return
+                job = queue.popleft()
+
+
 class Server:
     """Serves one client: workspaces, and a supply of pre-forked calls handed to it.
 
@@ -567,6 +599,8 @@ class Server:
         self.spare_target = spares
         self.devnull = os.open(os.devnull, os.O_RDWR)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.send_lock = threading.Lock()
+        self.workspaces = PerKeyQueue()
 
     def serve(self) -> None:
         """Handle requests until the client disconnects, then kill every call and return."""
@@ -575,8 +609,7 @@ class Server:
         # Exited supervisors wake the loop so they are reaped at once.
         signal.set_wakeup_fd(self.wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        send_message(
-            self.sock,
+        self.send(
             {
                 "op": "hello",
                 "version": PROTOCOL_VERSION,
@@ -608,38 +641,64 @@ class Server:
             self.shutdown()
 
     def handle(self, message: dict) -> None:
-        """Dispatch one request; errors become error replies, never a crash."""
+        """Dispatch one request; errors become error replies, never a crash.
+
+        Workspace operations run in a worker thread, one at a time per workspace, so that no
+        episode's files (however many, or however strange) delay another episode's request.
+        """
         op = message.get("op")
         request_id = message.get("id", 0)
-        for fd in self.reader.take_fds(int(message.get("nfds", 0))):
-            os.close(fd)  # no request carries descriptors to the server
         try:
+            nfds = message.get("nfds", 0)
+            for fd in self.reader.take_fds(nfds if isinstance(nfds, int) else 0):
+                os.close(fd)  # no request carries descriptors to the server
             if op == "used":
                 # A spare was consumed: replace it now that its call is over.
                 self.outstanding -= 1
                 self.refill()
-                return
-            if op == "need":
+            elif op == "need":
                 self.give_spare()
-                return
-            if op == "kill":
-                pid = int(message["pid"])
-                if pid in self.supervisors:
+            elif op == "kill":
+                pid = message.get("pid")
+                if isinstance(pid, int) and pid in self.supervisors:
                     _kill(pid)
-                return
+            elif op in ("mkws", "write", "drop"):
+                key = message.get("ws") if isinstance(message.get("ws"), str) else ""
+                self.workspaces.submit(key, lambda: self.workspace_op(op, message))
+            elif op == "ping":
+                self.reply(request_id, {"ok": True})
+            else:
+                raise ValueError(f"unknown operation {op!r}")
+        except Exception as exc:  # noqa: BLE001 - reported to the client
+            self.reply(request_id, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+    def send(self, message: dict, fds: list[int] | tuple[int, ...] = ()) -> None:
+        """Send one message to the client (from any thread)."""
+        with self.send_lock:
+            send_message(self.sock, message, fds)
+
+    def reply(self, request_id: object, body: dict) -> None:
+        """Send the reply to request ``request_id``."""
+        self.send({"id": request_id, **body})
+
+    def workspace_op(self, op: str, message: dict) -> None:
+        """Carry out one workspace request (in a worker thread) and reply."""
+        request_id = message.get("id", 0)
+        try:
+            notices: list[str] = []
             if op == "mkws":
                 self.workspace_path(message["ws"])
             elif op == "write":
-                self.write_files(message["ws"], message["files"])
-            elif op == "drop":
+                notices = self.write_files(message["ws"], message["files"])
+            else:
                 self.drop_workspace(message["ws"])
-            elif op != "ping":
-                raise ValueError(f"unknown operation {op!r}")
-            send_message(self.sock, {"id": request_id, "ok": True})
+            body = {"ok": True, "notices": notices}
         except Exception as exc:  # noqa: BLE001 - reported to the client
-            send_message(
-                self.sock, {"id": request_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
-            )
+            body = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        try:
+            self.reply(request_id, body)
+        except OSError:
+            pass  # the client is gone; the main loop sees it
 
     def workspace_path(self, name: str, create: bool = True) -> str:
         """The server-side path of workspace ``name``."""
@@ -662,48 +721,98 @@ class Server:
                 os.chown(path, self.isolation.call_uid, self.isolation.call_uid)
         return path
 
-    def write_files(self, name: str, files: dict) -> None:
-        """Write base64 file contents into a workspace without following links."""
+    def write_files(self, name: str, files: dict) -> list[str]:
+        """Write base64 file contents into a workspace; return notices for the agent.
+
+        Every step goes through directory descriptors opened with ``O_NOFOLLOW |
+        O_NONBLOCK``: a link is replaced, never written through, and a FIFO, socket or
+        directory where a file (or a directory) must go is removed and replaced, with a notice
+        saying so, instead of blocking the server or failing the write.
+        """
+        if not isinstance(files, dict):
+            raise ValueError("files must be an object")
         root = self.workspace_path(name)
+        notices: list[str] = []
         for rel, encoded in files.items():
             parts = [p for p in rel.split("/") if p not in ("", ".")]
-            if not parts or ".." in parts or rel.startswith("/"):
+            if not parts or ".." in parts or rel.startswith("/") or "\0" in rel:
                 raise ValueError(f"bad file name {rel!r}")
-            dir_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            data = base64.b64decode(encoded) if encoded else b""
+            dir_fd = os.open(root, _DIR_FLAGS)
             try:
-                for part in parts[:-1]:
-                    try:
-                        os.mkdir(part, 0o755, dir_fd=dir_fd)
-                        self._own(part, dir_fd)
-                    except FileExistsError:
-                        pass
-                    next_fd = os.open(
-                        part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd
-                    )
+                for i, part in enumerate(parts[:-1]):
+                    next_fd = self._enter_dir(dir_fd, part, "/".join(parts[: i + 1]), notices)
                     os.close(dir_fd)
                     dir_fd = next_fd
-                leaf = parts[-1]
-                try:
-                    info = os.stat(leaf, dir_fd=dir_fd, follow_symlinks=False)
-                    # Replace links rather than write through them to a file outside.
-                    if stat.S_ISLNK(info.st_mode) or info.st_nlink > 1:
-                        os.unlink(leaf, dir_fd=dir_fd)
-                except FileNotFoundError:
-                    pass
-                fd = os.open(
-                    leaf,
-                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
-                    0o644,
-                    dir_fd=dir_fd,
-                )
-                try:
-                    os.write(fd, b"") if not encoded else _write_all(fd, base64.b64decode(encoded))
-                    if self.isolation.call_uid is not None:
-                        os.fchown(fd, self.isolation.call_uid, self.isolation.call_uid)
-                finally:
-                    os.close(fd)
+                self._write_file(dir_fd, parts[-1], rel, data, notices)
             finally:
                 os.close(dir_fd)
+        return notices
+
+    def _enter_dir(self, dir_fd: int, part: str, shown: str, notices: list[str]) -> int:
+        """Open (making it if need be) the directory ``part``; replace anything else there."""
+        for _ in range(3):
+            try:
+                return os.open(part, _DIR_FLAGS, dir_fd=dir_fd)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+                    raise
+                kind = _kind(dir_fd, part)
+                _unlink(dir_fd, part)
+                notices.append(f"{shown} was {kind}, not a folder; it was replaced")
+            try:
+                os.mkdir(part, 0o755, dir_fd=dir_fd)
+                self._own(part, dir_fd)
+            except FileExistsError:
+                pass
+        raise OSError(errno.EAGAIN, f"{shown} kept changing while it was written")
+
+    def _write_file(
+        self, dir_fd: int, leaf: str, shown: str, data: bytes, notices: list[str]
+    ) -> None:
+        """Write ``data`` to the regular file ``leaf``, replacing whatever else is there."""
+        flags = os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        for _ in range(3):
+            try:
+                info = os.stat(leaf, dir_fd=dir_fd, follow_symlinks=False)
+            except FileNotFoundError:
+                info = None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                kind = _kind(dir_fd, leaf)
+                if stat.S_ISDIR(info.st_mode):
+                    _remove_entry(dir_fd, leaf)
+                else:
+                    _unlink(dir_fd, leaf)
+                notices.append(f"{shown} was {kind}; it was replaced")
+                info = None
+            elif info is not None and info.st_nlink > 1:
+                # A hard link: writing would change the other name's file too.
+                _unlink(dir_fd, leaf)
+                info = None
+            try:
+                fd = os.open(leaf, flags | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=dir_fd)
+            except FileExistsError:
+                if info is None:
+                    continue  # something appeared meanwhile: look again
+                try:
+                    fd = os.open(leaf, flags | os.O_TRUNC, dir_fd=dir_fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.ENOENT):
+                        continue  # swapped meanwhile: look again
+                    raise
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                os.set_blocking(fd, True)
+                _write_all(fd, data)
+                if self.isolation.call_uid is not None:
+                    os.fchown(fd, self.isolation.call_uid, self.isolation.call_uid)
+                return
+            finally:
+                os.close(fd)
+        raise OSError(errno.EAGAIN, f"{shown} kept changing while it was written")
 
     def _own(self, name: str, dir_fd: int) -> None:
         if self.isolation.call_uid is not None:
@@ -716,7 +825,7 @@ class Server:
             )
 
     def drop_workspace(self, name: str) -> None:
-        """Delete a workspace, whatever permissions the program left on it."""
+        """Delete a workspace, whatever its program left in it or did to its permissions."""
         path = self.workspace_path(name, create=False)
         if not os.path.lexists(path):
             return
@@ -751,7 +860,7 @@ class Server:
         self.supervisors.add(pid)
         self.outstanding += 1
         try:
-            send_message(self.sock, {"op": "spare", "pid": pid}, [ours.fileno(), result_r])
+            self.send({"op": "spare", "pid": pid}, [ours.fileno(), result_r])
         finally:
             ours.close()
             os.close(result_r)
@@ -792,6 +901,26 @@ def _kept_flags(path: str) -> int:
         if flag & st_bit:
             kept |= ms_bit
     return kept
+
+
+def _kind(dir_fd: int, name: str) -> str:
+    """What ``name`` is, for a notice (``"a FIFO"``, ``"a folder"``, ...)."""
+    try:
+        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+    except OSError:
+        return "missing"
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISREG, "a file"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -1046,45 +1175,125 @@ def start_janitor(path: str) -> int:
 
 # Shared system folders are never removed or re-permissioned, whatever path we are handed.
 SHARED_DIRS = frozenset({"/", "/tmp", "/var/tmp", "/dev/shm"})
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_O_PATH = getattr(os, "O_PATH", 0o10000000)
 
 
 def remove_tree(path: str, shared: frozenset[str] = SHARED_DIRS) -> None:
     """Delete ``path`` recursively, restoring owner permissions where code removed them.
 
-    Only entries inside ``path`` ever have their permissions changed; symbolic links are
-    removed, never followed; a missing path, and any of the ``shared`` folders (or a sticky
-    one), are left alone. The host's ``agentgym.sandboxes.fs.remove_tree`` is this, with the
-    host's temp folder added to ``shared`` and a refusal that raises.
+    Works on directory descriptors only (``openat``/``unlinkat``, never a path that is looked
+    up again): every directory is opened with ``O_NOFOLLOW`` and re-permissioned through that
+    descriptor, so a tree that code changes during the removal (a directory swapped for a
+    symbolic link) can make it delete or chmod nothing outside ``path``. Other file systems
+    mounted inside are not entered. A missing path, and any of the ``shared`` folders, are
+    left alone. The host's ``agentgym.sandboxes.fs.remove_tree`` is this, with the host's temp
+    folder added to ``shared`` and a refusal that raises.
     """
     root = os.path.abspath(path)
+    if root in shared or root == "/":
+        return
+    parent, name = os.path.split(root)
+    try:
+        # A path descriptor: the parent may be searchable but not listable (Docker's /ws).
+        parent_fd = os.open(parent, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        _remove_entry(parent_fd, name)
+    finally:
+        os.close(parent_fd)
 
-    def unlock(func, target, exc_info):
-        if isinstance(exc_info[1], FileNotFoundError):
-            return
-        target = os.path.abspath(target)
+
+def _remove_entry(parent_fd: int, name: str) -> None:
+    """Remove ``name`` in ``parent_fd`` and everything below it, iteratively (no recursion)."""
+    try:
+        device = os.stat(name, dir_fd=parent_fd, follow_symlinks=False).st_dev
+    except OSError:
+        return
+    # Each frame: (the directory's fd, its parent's fd, its name, names still to visit).
+    stack: list[tuple[int, int, str, list[str]]] = []
+    current = _open_owned_dir(parent_fd, name)
+    if current is None:
+        _unlink(parent_fd, name)
+        return
+    stack.append((current, parent_fd, name, _names(current)))
+    while stack:
+        fd, up_fd, own_name, pending = stack[-1]
+        if pending:
+            child = pending.pop()
+            try:
+                info = os.stat(child, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                _unlink(fd, child)
+                continue
+            if info.st_dev != device:
+                continue  # a mount point: not ours to empty
+            child_fd = _open_owned_dir(fd, child)
+            if child_fd is None:
+                _unlink(fd, child)
+                continue
+            stack.append((child_fd, fd, child, _names(child_fd)))
+            continue
+        stack.pop()
+        os.close(fd)
         try:
-            parent = os.path.dirname(target)
-            if target != root and parent.startswith(root.rstrip(os.sep) + os.sep) or parent == root:
-                _chmod_owner_only(parent, shared)
-            if os.path.isdir(target) and not os.path.islink(target):
-                _chmod_owner_only(target, shared)
-                shutil.rmtree(target, ignore_errors=True)
-            else:
-                func(target)
+            os.rmdir(own_name, dir_fd=up_fd)
         except OSError:
             pass
 
-    if root in shared:
-        return
-    if os.path.lexists(root):
-        shutil.rmtree(root, onerror=unlock)
+
+def _names(dir_fd: int) -> list[str]:
+    try:
+        with os.scandir(dir_fd) as entries:
+            return [entry.name for entry in entries]
+    except OSError:
+        return []
 
 
-def _chmod_owner_only(path: str, shared: frozenset[str]) -> None:
-    """Give the owner full rights on ``path``, unless it is a shared (sticky) folder."""
-    if path in shared or os.lstat(path).st_mode & stat.S_ISVTX:
-        return
-    os.chmod(path, 0o700)
+def _unlink(dir_fd: int, name: str) -> None:
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except IsADirectoryError:
+        try:
+            os.rmdir(name, dir_fd=dir_fd)
+        except OSError:
+            pass
+    except OSError:
+        pass
+
+
+def _open_owned_dir(parent_fd: int, name: str) -> int | None:
+    """Open directory ``name`` (never a link) with owner rights restored; None if it is none."""
+    try:
+        return os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+    except NotADirectoryError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None  # a symbolic link: removed, never followed
+        if exc.errno != errno.EACCES:
+            return None
+    # Code removed our rights: restore them on the directory itself, reached by a descriptor
+    # that cannot be a link, never by a path that could be swapped meanwhile.
+    try:
+        path_fd = os.open(
+            name, _O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent_fd
+        )
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISDIR(os.fstat(path_fd).st_mode):
+            return None
+        magic = f"/proc/self/fd/{path_fd}"
+        os.chmod(magic, 0o700)
+        return os.open(magic, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    finally:
+        os.close(path_fd)
 
 
 # --------------------------------------------------------------------------- the zygote

@@ -26,11 +26,16 @@ SOLUTION_FILE = "solution.py"
 VISIBLE_TESTS_FILE = "test_visible.py"
 _MAX_SOLUTION_CHARS = 200_000
 _READ_SOLUTION = (
-    "import sys\n"
+    "import os, stat, sys\n"
     "try:\n"
-    f"    sys.stdout.write(open({SOLUTION_FILE!r}, encoding='utf-8').read())\n"
+    # Non-blocking: a FIFO in its place must not hang the call.
+    f"    fd = os.open({SOLUTION_FILE!r}, os.O_RDONLY | os.O_NONBLOCK)\n"
     "except FileNotFoundError:\n"
     "    sys.exit(3)\n"
+    "if not stat.S_ISREG(os.fstat(fd).st_mode):\n"
+    "    sys.exit(4)\n"
+    "with os.fdopen(fd, encoding='utf-8') as f:\n"
+    "    sys.stdout.write(f.read())\n"
 )
 
 
@@ -295,7 +300,7 @@ class CodeEnv(AgentEnv):
         return out
 
     def _run_tests(self, code: str | None = None) -> ToolOutput:
-        code, error = self._solution_code(code)
+        code, error, notice = self._solution_code(code)
         if error is not None:
             return ToolOutput(error, ok=False)
         suite = suite_of(self.task, "visible")
@@ -303,7 +308,7 @@ class CodeEnv(AgentEnv):
         if report.crashed:
             self.add_reward("crash", self.crash_penalty)
         self._visible_fraction = report.fraction
-        lines = [f"{report.passed}/{report.total} visible tests passed."]
+        lines = [f"{notice}{report.passed}/{report.total} visible tests passed."]
         if report.grader_error:
             lines.append(f"The test run failed: {report.grader_error}")
         elif report.load_error:
@@ -326,7 +331,7 @@ class CodeEnv(AgentEnv):
         )
 
     def _submit(self, code: str | None = None) -> ToolOutput:
-        code, error = self._solution_code(code)
+        code, error, notice = self._solution_code(code)
         if error is not None:
             # Nothing gradable: the episode ends with score 0 (a submission is final).
             self._final = GradeReport(())
@@ -335,7 +340,7 @@ class CodeEnv(AgentEnv):
         if report.crashed:
             self.add_reward("crash", self.crash_penalty)
         self._final = report
-        text = f"Submitted. {report.passed}/{report.total} hidden tests passed."
+        text = f"{notice}Submitted. {report.passed}/{report.total} hidden tests passed."
         if report.load_error:
             text += f"\nsolution.py failed to load:\n{report.load_error.rstrip()}"
         elif report.grader_error:
@@ -345,22 +350,44 @@ class CodeEnv(AgentEnv):
 
     # --- internals -------------------------------------------------------------------------
 
-    def _solution_code(self, code: str | None) -> tuple[str, str | None]:
-        """Return (module source, error): ``code`` (saved to the workspace) or solution.py."""
+    def _solution_code(self, code: str | None) -> tuple[str, str | None, str]:
+        """Return (module source, error, notice): ``code`` (saved to the workspace) or solution.py.
+
+        The notice tells the agent about the save (e.g. a FIFO that was in solution.py's
+        place and was replaced), or is empty.
+        """
         sandbox = self._workspace_sandbox()
         if code is not None:
             if len(code) > _MAX_SOLUTION_CHARS:
-                return "", f"error: code is {len(code)} characters (limit {_MAX_SOLUTION_CHARS})."
-            sandbox.write_files({SOLUTION_FILE: code})
-            return code, None
+                return (
+                    "",
+                    f"error: code is {len(code)} characters (limit {_MAX_SOLUTION_CHARS}).",
+                    "",
+                )
+            notices = sandbox.write_files({SOLUTION_FILE: code})
+            return code, None, "".join(f"Note: {n}.\n" for n in notices)
         result = sandbox.run(_READ_SOLUTION, timeout_s=min(self.timeout_s, 10.0))
         if result.exit_code == 3:
-            return "", f"error: there is no {SOLUTION_FILE} in the workspace; pass `code`."
+            # The sandbox says so when a restart of its server took the workspace's files.
+            told = "".join(
+                f"{ln}\n" for ln in result.stderr.splitlines() if ln.startswith("[sandbox:")
+            )
+            return (
+                "",
+                f"{told}error: there is no {SOLUTION_FILE} in the workspace; pass `code`.",
+                "",
+            )
+        if result.exit_code == 4:
+            return "", f"error: {SOLUTION_FILE} is not a regular file; pass `code`.", ""
         if not result.ok or result.output_truncated:
-            return "", f"error: could not read {SOLUTION_FILE} from the workspace."
+            return "", f"error: could not read {SOLUTION_FILE} from the workspace.", ""
         if len(result.stdout) > _MAX_SOLUTION_CHARS:
-            return "", f"error: {SOLUTION_FILE} is longer than {_MAX_SOLUTION_CHARS} characters."
-        return result.stdout, None
+            return (
+                "",
+                f"error: {SOLUTION_FILE} is longer than {_MAX_SOLUTION_CHARS} characters.",
+                "",
+            )
+        return result.stdout, None, ""
 
     def _make_sandbox(self) -> Any:
         from agentgym.sandboxes import make_sandbox

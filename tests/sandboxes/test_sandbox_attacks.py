@@ -624,3 +624,71 @@ def test_workspace_links_are_not_followed_by_write_files(make, host):
 
 def test_battery_size():
     assert len(ATTACKS) + 2 >= 30
+
+
+# --------------------------------------------------------------------------- env files
+# Code makes something other than a regular file where the env later writes one (the AgentCode
+# env writes solution.py before run_tests/submit). The server must neither block on it (a
+# FIFO), nor fail (a folder), nor write through it (a link): it replaces it and says so, and
+# another episode on the same pool is served meanwhile.
+
+SPECIAL_FILES = {
+    "fifo": ("import os; os.mkfifo('solution.py')", "solution.py", "a FIFO"),
+    "folder": (
+        "import os; os.makedirs('solution.py/inner'); open('solution.py/inner/x', 'w').write('x')",
+        "solution.py",
+        "a folder",
+    ),
+    "socket": (
+        "import socket; socket.socket(socket.AF_UNIX).bind('solution.py')",
+        "solution.py",
+        "a socket",
+    ),
+    "link_to_fifo": (
+        "import os; os.mkfifo('pipe'); os.symlink('pipe', 'solution.py')",
+        "solution.py",
+        "a symbolic link",
+    ),
+    "fifo_where_a_folder_goes": ("import os; os.mkfifo('pkg')", "pkg/mod.py", "a FIFO"),
+    "link_to_root_where_a_folder_goes": ("import os; os.symlink('/', 'pkg')", "pkg/mod.py", "link"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SPECIAL_FILES))
+def test_special_file_in_place_of_an_env_file_is_replaced_without_stalling(kind, make):
+    setup, name, said = SPECIAL_FILES[kind]
+    a, b = make(), make()
+    assert a.run(setup).ok
+    done: dict = {}
+
+    def write():
+        done["notices"] = a.write_files({name: "print('fresh')"})
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    # Another episode on the same pool is served while (and after) that write is handled.
+    other = b.run("print(open('x.txt').read())", files={"x.txt": "other episode"})
+    writer.join(60)
+    assert not writer.is_alive(), "the write blocked the server"
+    assert other.stdout == "other episode\n"
+    assert [n for n in done["notices"] if said in n and "replaced" in n], done
+    assert a.run(f"print(open({name!r}).read())").stdout == "print('fresh')\n"
+    # The next episode on the sandbox starts clean.
+    a.reset()
+    assert a.run("import os; print(os.listdir('.'))").stdout == "[]\n"
+
+
+def test_a_call_that_blocks_on_its_own_fifo_stalls_only_itself(make):
+    a, b = make(timeout_s=2), make()
+    a.run("import os; os.mkfifo('solution.py')")
+    result: dict = {}
+
+    def stuck():
+        result["a"] = a.run("print(open('solution.py').read())")
+
+    thread = threading.Thread(target=stuck, daemon=True)
+    thread.start()
+    assert b.run("print(2 + 2)").stdout == "4\n"
+    b.write_files({"f.txt": "x"})
+    thread.join(60)
+    assert result["a"].timed_out

@@ -214,3 +214,38 @@ def test_humaneval_check_style(grader):
     )
     assert grader.grade("def inc(x):\n    return x + 1\n", suite).passed == 1
     assert grader.grade("def inc(x):\n    return 2\n", suite).passed == 0
+
+
+# --- the env's own files, replaced by the agent's code ------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["local", pytest.param("docker", marks=pytest.mark.docker)])
+def test_special_files_in_place_of_solution_py_are_observations_not_errors(backend):
+    import gymnasium as gym
+
+    import agentgym  # noqa: F401
+
+    if backend == "docker":
+        import sys
+
+        sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/sandboxes")
+        from sandbox_support import require_docker
+
+        require_docker()
+    env = gym.make("AgentCode-v0", sandbox=backend, timeout_s=4)
+    code = "def clamp(x, lo, hi):\n    return min(max(x, lo), hi)\n"
+    try:
+        for setup, said in (
+            ("import os; os.remove('solution.py'); os.mkfifo('solution.py')", "a FIFO"),
+            ("import os; os.remove('solution.py'); os.mkdir('solution.py')", "a folder"),
+        ):
+            env.reset(seed=0, options={"task_id": "implement/clamp"})
+            env.step(f"<python>{setup}</python>")
+            # Read from the workspace: a clear error, no hang and no exception.
+            obs, *_ = env.step("<run_tests/>")
+            assert "solution.py is not a regular file" in obs
+            obs, *_, info = env.step(f"<run_tests>{code}</run_tests>")
+            assert f"solution.py was {said}; it was replaced" in obs
+            assert info["tool_results"][0]["passed"] == 2
+    finally:
+        env.close()
