@@ -220,8 +220,14 @@ class AgentEnv(gym.Env[str, str]):
         Returns:
             The task prompt and an info dict that also carries ``system_prompt`` and
             ``messages``.
+
+        Raises:
+            ValueError: For options that name no task (an unknown ``task_id``, a ``task`` that
+                does not describe one, an unknown key); an episode in progress is left as it was.
         """
         super().reset(seed=seed)
+        if options is not None and not isinstance(options, Mapping):
+            raise ValueError(f"options must be a dict or None, got {type(options).__name__}")
         options = dict(options or {})
         unknown = set(options) - {"task_id", "task"}
         if unknown:
@@ -232,10 +238,16 @@ class AgentEnv(gym.Env[str, str]):
             task = options["task"]
             if not isinstance(task, Task):
                 if not isinstance(task, Mapping):
-                    raise TypeError(f"options['task'] must be a dict, got {type(task).__name__}")
+                    raise ValueError(f"options['task'] must be a dict, got {type(task).__name__}")
                 task = self._task_from_dict(dict(task))
         elif "task_id" in options:
-            task = self.tasks.get(options["task_id"])
+            task_id = options["task_id"]
+            if not isinstance(task_id, str):
+                raise ValueError(f"options['task_id'] must be a str, got {type(task_id).__name__}")
+            try:
+                task = self.tasks.get(task_id)
+            except KeyError as e:
+                raise ValueError(e.args[0] if e.args else f"unknown task_id {task_id!r}") from None
         else:
             task = self.tasks.sample(self.np_random)
         self.task = task

@@ -203,12 +203,21 @@ def _load_json(action: str) -> tuple[Any, str | None, str]:
         end = max(stripped.rfind("}"), stripped.rfind("]")) + 1
         candidate = stripped[start:end]
         text = (stripped[:start] + stripped[end:]).strip()
+    value, error = _loads(candidate)
+    return value, None if error is None else f"invalid JSON: {error}", text
+
+
+def _loads(text: str) -> tuple[Any, str | None]:
+    """``json.loads`` that says what is wrong instead of raising (for hostile completions)."""
     try:
-        return json.loads(candidate), None, text
+        return json.loads(text), None
     except json.JSONDecodeError as e:
-        return None, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}", text
+        return None, f"{e.msg} at line {e.lineno} column {e.colno}"
     except RecursionError:
-        return None, "invalid JSON: nested too deeply", text
+        return None, "nested too deeply"
+    except ValueError as e:
+        # An integer literal wider than int() converts (4,300 digits by default).
+        return None, str(e).split(";")[0]
 
 
 def _parse_json(action: str, tools: Mapping[str, Tool]) -> ParsedAction:
@@ -263,12 +272,9 @@ def _parse_openai(action: str, tools: Mapping[str, Tool]) -> ParsedAction:
             return ParsedAction((), "each tool call needs a `function` object", text)
         args = fn.get("arguments", "{}")
         if isinstance(args, str):
-            try:
-                args = json.loads(args) if args.strip() else {}
-            except json.JSONDecodeError as e:
-                return ParsedAction(
-                    (), f"invalid JSON in function.arguments: {e.msg} at column {e.colno}", text
-                )
+            args, error = _loads(args) if args.strip() else ({}, None)
+            if error is not None:
+                return ParsedAction((), f"invalid JSON in function.arguments: {error}", text)
         err = _check_call(fn.get("name"), args, tools)
         if err:
             return ParsedAction((), err, text)

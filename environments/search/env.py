@@ -359,8 +359,9 @@ class SearchEnv(AgentEnv):
         text = str(target).strip().strip("[]").strip()
         if not text:
             raise ToolArgumentError("`open` needs a URL or a link number")
-        if text.isdigit():
-            n = int(text)
+        if text.isascii() and text.isdigit():
+            # No list is 10 digits long (and int() refuses numbers of over 4,300 digits).
+            n = int(text) if len(text) <= 9 else 10**9
             if not self._links:
                 raise ToolArgumentError(
                     f"there is no numbered list to pick link {n} from: search or open a page first"

@@ -64,13 +64,13 @@ def test_reset_info_and_options():
         options={"task": {"task_id": "custom", "prompt": "Guess.", "data": {"word": "zebra"}}}
     )
     assert env.step("<guess>zebra</guess>")[1] == 1.0
-    with pytest.raises(KeyError, match="unknown task_id"):
+    with pytest.raises(ValueError, match="unknown task_id"):
         env.reset(options={"task_id": "nope"})
     with pytest.raises(ValueError, match="unknown reset option"):
         env.reset(options={"level": 3})
     with pytest.raises(ValueError, match="does not describe a task"):
         env.reset(options={"task": {"prompt": "missing id"}})
-    with pytest.raises(TypeError, match="must be a dict"):
+    with pytest.raises(ValueError, match="must be a dict"):
         env.reset(options={"task": 42})
 
 
