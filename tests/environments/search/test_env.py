@@ -371,7 +371,7 @@ def test_bad_constructor_arguments(tmp_path):
 
 
 def test_reset_with_unknown_task_id_or_bad_task(env):
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match="nope"):
         env.reset(options={"task_id": "nope"})
     with pytest.raises(ValueError, match="answers"):
         env.reset(options={"task": {"question": "q"}})
