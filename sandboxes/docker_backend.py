@@ -148,6 +148,10 @@ class DockerPool(SandboxPool):
                     ",".join(self.preload),
                     "--spares",
                     str(self.spares),
+                    # The container's memory cgroup counts every page; a call over it dies
+                    # first (its oom_score_adj), not the server.
+                    "--memory-accounting",
+                    "container",
                 ],
                 detach=True,
                 # Removed by the engine when its server exits (its client died without cleanup).

@@ -26,6 +26,7 @@ __all__ = ["DEFAULT_PRELOAD", "LocalPool", "LocalSandbox"]
 DEFAULT_PRELOAD = ("numpy", "sympy")
 _ISOLATION_MODES = ("auto", "namespaces", "none")
 _warned = threading.Event()
+_warned_memory = threading.Event()
 
 
 class _ServerProcess:
@@ -100,6 +101,10 @@ class LocalPool(SandboxPool):
             with namespaces).
         spares: Calls kept pre-forked with their namespaces built.
         python: The interpreter that runs the server and the calls.
+        memory_cgroup: Put each call in a memory cgroup of its own (v1 or v2, where this
+            process may make one), so memfd, shared-memory and tmpfs pages count against
+            ``memory_mb`` too. Without one (False, or none available: a warning says so once)
+            calls may not use ``memfd_create`` or ``shmget``, which no rlimit counts.
         share_preload: Fork the server from a per-user zygote process that keeps ``preload``
             imported, so the servers of pools in different processes (async vector workers,
             Ray actors) share the preloaded modules' memory instead of each importing them.
@@ -117,6 +122,7 @@ class LocalPool(SandboxPool):
         spares: int = 2,
         python: str = sys.executable,
         share_preload: bool = True,
+        memory_cgroup: bool = True,
     ) -> None:
         if isolation not in _ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {_ISOLATION_MODES}, got {isolation!r}")
@@ -133,6 +139,7 @@ class LocalPool(SandboxPool):
         self.isolation_mode = isolation
         self.python = python
         self.share_preload = bool(share_preload)
+        self.memory_cgroup = bool(memory_cgroup)
         self._server: _ServerProcess | None = None
         self._finalizer: weakref.finalize | None = None
 
@@ -174,6 +181,8 @@ class LocalPool(SandboxPool):
             str(self.workspace_mb),
             "--remove-on-exit",
             pool_dir,
+            "--memory-accounting",
+            "cgroup" if self.memory_cgroup else "refuse",
         ]
         log = open(os.path.join(pool_dir, "server.log"), "wb")  # noqa: SIM115 - handed to the server
         try:
@@ -247,6 +256,15 @@ class LocalPool(SandboxPool):
         return f"\nserver log:\n{text[-2000:]}" if text.strip() else ""
 
     def _on_hello(self, hello: dict[str, Any]) -> None:
+        memory = str(hello.get("memory", ""))
+        if memory.startswith("none") and self.memory_cgroup and not _warned_memory.is_set():
+            _warned_memory.set()
+            warnings.warn(
+                "agentgym local sandbox: no memory cgroup counts memfd, shared-memory and "
+                f"tmpfs pages against memory_mb ({memory})",
+                RuntimeWarning,
+                stacklevel=4,
+            )
         if hello.get("isolation") != "namespaces" and self.isolation_mode == "auto":
             if not _warned.is_set():
                 _warned.set()

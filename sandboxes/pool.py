@@ -586,7 +586,8 @@ class SandboxPool(abc.ABC):
             stderr=stderr,
             exit_code=exit_code,
             timed_out=timed_out,
-            oom_killed=_looks_oom(exit_code, timed_out, stderr, max_rss_kb, limits),
+            oom_killed=bool(report.get("oom_killed"))
+            or _looks_oom(exit_code, timed_out, stderr, max_rss_kb, limits),
             wall_ms=wall_ms,
             cpu_ms=float(report["cpu_ms"]),
             max_rss_kb=max_rss_kb,

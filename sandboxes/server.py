@@ -408,6 +408,297 @@ class Isolation:
         mount(None, "/", None, MS_REC | MS_SLAVE)
 
 
+# --------------------------------------------------------------------------- memory cgroups
+
+# Room above the call's own budget for what a fork of the warm interpreter charges anyway
+# (copied pages, page tables, kernel memory).
+CGROUP_SLACK_BYTES = 64 << 20
+
+
+class MemoryCgroups:
+    """A memory cgroup for the pool, holding one cgroup per call (v1 or v2).
+
+    ``RLIMIT_AS`` counts only mapped memory: a call could fill memfds, shared memory or its
+    tmpfs workspace past its budget. In a cgroup of its own every page it holds counts. The
+    pool's cgroup is made under the server's own and kept as a directory descriptor, opened
+    before the server pivots to a root without ``/sys``; each supervisor makes its call's
+    cgroup there, joins it (so does the program it forks) and sets the limit once the
+    request says how much.
+    """
+
+    def __init__(self, parent_fd: int, name: str, fd: int, version: int) -> None:
+        self.parent_fd = parent_fd
+        self.name = name
+        self.fd = fd
+        self.version = version
+
+    @classmethod
+    def create(cls) -> tuple[MemoryCgroups | None, str]:
+        """The pool's cgroup under ours, or None and the reason there is none."""
+        try:
+            version, own = _own_memory_cgroup()
+        except (OSError, ValueError) as exc:
+            return None, f"no memory cgroup ({exc})"
+        name = f"agentgym-{os.getpid()}-{secrets.token_hex(4)}"
+        parent_fd = fd = -1
+        try:
+            parent_fd = os.open(own, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            if version == 2:
+                _write_at(parent_fd, "cgroup.subtree_control", "+memory", missing_ok=True)
+            os.mkdir(name, 0o755, dir_fd=parent_fd)
+            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent_fd)
+            if version == 2:
+                _write_at(fd, "cgroup.subtree_control", "+memory")
+            made = cls(parent_fd, name, fd, version)
+            made.probe()
+            return made, ""
+        except OSError as exc:
+            if fd >= 0:
+                os.close(fd)
+            if parent_fd >= 0:
+                try:
+                    os.rmdir(name, dir_fd=parent_fd)
+                except OSError:
+                    pass
+                os.close(parent_fd)
+            return None, f"cannot make a memory cgroup under {own} ({exc.strerror or exc})"
+
+    def probe(self) -> None:
+        """Make, limit and remove a call cgroup once, so a failure shows at start-up."""
+        call = CallCgroup.make(self, f"probe-{os.getpid()}", join=False)
+        call.set_limit(64 << 20)
+        call.close()
+        os.rmdir(f"probe-{os.getpid()}", dir_fd=self.fd)
+
+    def join_call(self) -> CallCgroup | None:
+        """Make this process's call cgroup and move into it (None if that fails)."""
+        try:
+            return CallCgroup.make(self, f"c{os.getpid()}", join=True)
+        except OSError:
+            return None
+
+    def remove_call(self, pid: int) -> None:
+        """Remove the cgroup of the call whose supervisor was ``pid`` (once it is empty)."""
+        try:
+            os.rmdir(f"c{pid}", dir_fd=self.fd)
+        except OSError:
+            pass
+
+    def remove(self) -> None:
+        """Remove every call cgroup left and the pool's own (at shutdown)."""
+        for name in _names(self.fd):
+            if name.startswith("c") and name[1:].isdigit():
+                try:
+                    os.rmdir(name, dir_fd=self.fd)
+                except OSError:
+                    pass
+        os.close(self.fd)
+        try:
+            os.rmdir(self.name, dir_fd=self.parent_fd)
+        except OSError:
+            pass
+        os.close(self.parent_fd)
+
+
+class CallCgroup:
+    """One call's memory cgroup: descriptors opened while the supervisor may still write them."""
+
+    def __init__(self, files: dict[str, int], version: int) -> None:
+        self.files = files
+        self.version = version
+
+    @classmethod
+    def make(cls, pool: MemoryCgroups, name: str, join: bool) -> CallCgroup:
+        """Make cgroup ``name`` in the pool's, open its files, and join it if ``join``."""
+        os.mkdir(name, 0o755, dir_fd=pool.fd)
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=pool.fd)
+        files: dict[str, int] = {}
+        try:
+            names = (
+                ("limit", "memory.limit_in_bytes", os.O_WRONLY),
+                ("swap", "memory.memsw.limit_in_bytes", os.O_WRONLY),
+                ("usage", "memory.usage_in_bytes", os.O_RDONLY),
+                ("events", "memory.oom_control", os.O_RDONLY),
+            )
+            if pool.version == 2:
+                names = (
+                    ("limit", "memory.max", os.O_WRONLY),
+                    ("swap", "memory.swap.max", os.O_WRONLY),
+                    ("usage", "memory.current", os.O_RDONLY),
+                    ("events", "memory.events", os.O_RDONLY),
+                )
+            for key, file, mode in names:
+                try:
+                    files[key] = os.open(file, mode | os.O_CLOEXEC, dir_fd=fd)
+                except FileNotFoundError:
+                    if key in ("limit", "usage"):
+                        raise
+            if join:
+                _write_at(fd, "cgroup.procs", str(os.getpid()))
+        except OSError:
+            for opened in files.values():
+                os.close(opened)
+            raise
+        finally:
+            os.close(fd)
+        return cls(files, pool.version)
+
+    def set_limit(self, budget: int) -> None:
+        """Limit the cgroup to what it holds now plus ``budget`` bytes, swap included."""
+        try:
+            used = int(os.pread(self.files["usage"], 64, 0) or b"0")
+        except (OSError, ValueError):
+            used = 0
+        limit = used + budget + CGROUP_SLACK_BYTES
+        os.write(self.files["limit"], str(limit).encode())
+        if "swap" in self.files:
+            # v1 counts memory+swap in one limit; v2 limits swap apart: none at all.
+            os.write(self.files["swap"], (str(limit) if self.version == 1 else "0").encode())
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel killed in this cgroup for lack of memory."""
+        return oom_kills(self.files.get("events", -1))
+
+    def close(self) -> None:
+        """Close the descriptors (the program must not inherit write access to its limit)."""
+        for fd in self.files.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.files = {}
+
+
+def oom_kills(events_fd: int) -> int:
+    """The ``oom_kill`` count of a cgroup's ``memory.oom_control`` (v1) or ``memory.events``."""
+    try:
+        text = os.pread(events_fd, 4096, 0).decode()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill" and value.strip().isdigit():
+            return int(value)
+    return 0
+
+
+def open_oom_events() -> int:
+    """A descriptor on our own memory cgroup's OOM counter (a container's), or -1."""
+    try:
+        version, own = _own_memory_cgroup()
+        name = "memory.oom_control" if version == 1 else "memory.events"
+        return os.open(os.path.join(own, name), os.O_RDONLY | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return -1
+
+
+def _write_at(dir_fd: int, name: str, text: str, missing_ok: bool = False) -> None:
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_CLOEXEC, dir_fd=dir_fd)
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise
+    try:
+        os.write(fd, text.encode())
+    except OSError:
+        if not missing_ok:
+            raise
+    finally:
+        os.close(fd)
+
+
+def _own_memory_cgroup() -> tuple[int, str]:
+    """(version, path) of the cgroup holding this process's memory controller."""
+    with open("/proc/self/cgroup") as fh:
+        lines = [ln.rstrip("\n").split(":", 2) for ln in fh if ln.count(":") >= 2]
+    v1 = [path for _, controllers, path in lines if "memory" in controllers.split(",")]
+    v2 = [path for hid, controllers, path in lines if hid == "0" and controllers == ""]
+    mounts = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            left, _, right = line.partition(" - ")
+            fields, tail = left.split(), right.split()
+            if len(fields) >= 5 and len(tail) >= 3:
+                mounts.append((tail[0], fields[3], fields[4], tail[2].split(",")))
+    for fstype, root, point, options in mounts:
+        if v1 and fstype == "cgroup" and "memory" in options:
+            return 1, _inside(point, root, v1[0])
+    for fstype, root, point, _ in mounts:
+        if v2 and fstype == "cgroup2":
+            path = _inside(point, root, v2[0])
+            with open(os.path.join(path, "cgroup.controllers")) as fh:
+                if "memory" not in fh.read().split():
+                    raise ValueError("the memory controller is not enabled for our cgroup")
+            return 2, path
+    raise ValueError("no memory controller is mounted")
+
+
+def _inside(point: str, root: str, path: str) -> str:
+    """The file-system path of cgroup ``path`` on a mount at ``point`` of cgroup ``root``."""
+    root = root.rstrip("/")
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root) :]
+    elif root:
+        raise ValueError(f"our cgroup {path} is outside the mounted hierarchy {root}")
+    return point.rstrip("/") + "/" + path.lstrip("/")
+
+
+# --------------------------------------------------------------------------- seccomp
+
+SECCOMP_SET_MODE_FILTER = 1
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_ERRNO = 0x00050000
+# Audit architecture and the numbers of memfd_create and shmget, per machine.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 319, 29), "aarch64": (0xC00000B7, 279, 194)}
+
+
+def refuse_unlimited_memory() -> bool:
+    """Refuse ``memfd_create`` and ``shmget`` (memory no rlimit counts); return whether it took.
+
+    Used only where no memory cgroup can count such memory; needs ``no_new_privs``.
+    """
+    arch = _SECCOMP_ARCH.get(os.uname().machine)
+    if arch is None:
+        return False
+    audit, memfd, shmget = arch
+    ld_w_abs, jeq_k, ret_k = 0x20, 0x15, 0x06
+
+    class Filter(ctypes.Structure):
+        _fields_ = [
+            ("code", ctypes.c_ushort),
+            ("jt", ctypes.c_ubyte),
+            ("jf", ctypes.c_ubyte),
+            ("k", ctypes.c_uint),
+        ]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+    errno_eperm = SECCOMP_RET_ERRNO | errno.EPERM
+    rules = [
+        (ld_w_abs, 0, 0, 4),  # the architecture
+        (jeq_k, 1, 0, audit),
+        (ret_k, 0, 0, SECCOMP_RET_ALLOW),  # another ABI: not ours to judge
+        (ld_w_abs, 0, 0, 0),  # the system call number
+        (0x45, 0, 1, 0x40000000),  # the x32 numbering of the same calls: refused
+        (ret_k, 0, 0, errno_eperm),
+        (jeq_k, 0, 1, memfd),
+        (ret_k, 0, 0, errno_eperm),
+        (jeq_k, 0, 1, shmget),
+        (ret_k, 0, 0, errno_eperm),
+        (ret_k, 0, 0, SECCOMP_RET_ALLOW),
+    ]
+    table = (Filter * len(rules))(*[Filter(*r) for r in rules])
+    program = Program(len(rules), table)
+    result = _libc.prctl(
+        PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(program), 0, 0
+    )
+    return result == 0
+
+
 # --------------------------------------------------------------------------- the program
 
 
@@ -490,6 +781,11 @@ def _address_space() -> int:
         return 0
 
 
+def _stack_limit() -> int:
+    soft, _hard = resource.getrlimit(resource.RLIMIT_STACK)
+    return soft if soft != resource.RLIM_INFINITY else 8 << 20
+
+
 def set_limits(limits: dict, base_as: int) -> None:
     """Apply the call's rlimits; the address-space limit is added to ``base_as``."""
     wanted = {
@@ -499,6 +795,8 @@ def set_limits(limits: dict, base_as: int) -> None:
         resource.RLIMIT_FSIZE: int(limits["file_bytes"]),
         resource.RLIMIT_NOFILE: int(limits["open_files"]),
         resource.RLIMIT_CORE: 0,
+        # Pinned: a call must not raise its soft limit up to an unlimited hard one.
+        resource.RLIMIT_STACK: _stack_limit(),
     }
     for which, value in wanted.items():
         try:
@@ -587,8 +885,15 @@ class Server:
         spares: int = 2,
         workspace_mb: int = 0,
         janitor_pid: int = 0,
+        memory: MemoryCgroups | None = None,
+        memory_note: str = "",
     ) -> None:
         self.sock = sock
+        self.memory = memory
+        # Whether a cgroup counts every page a call holds (its own, or the container's).
+        self.counted = memory is not None or memory_note == "container"
+        self.memory_note = memory_note
+        self.container_events = open_oom_events() if memory_note == "container" else -1
         self.janitor_pid = janitor_pid
         self.workspace_mb = workspace_mb
         self.isolation = isolation
@@ -619,6 +924,7 @@ class Server:
                 "python": sys.version.split()[0],
                 "preloaded": sorted(m for m in ("numpy", "sympy") if m in sys.modules),
                 "janitor_pid": self.janitor_pid,
+                "memory": self.memory_note,
             },
         )
         self.refill()
@@ -852,7 +1158,15 @@ class Server:
             self.sock.close()
             os.close(self.wake_r)
             os.close(self.wake_w)
-            return supervise(self.isolation, theirs, result_w, self.devnull)
+            return supervise(
+                self.isolation,
+                theirs,
+                result_w,
+                self.devnull,
+                self.memory,
+                self.counted,
+                self.container_events,
+            )
 
         pid = fork_child(supervisor)
         theirs.close()
@@ -875,6 +1189,8 @@ class Server:
             if pid == 0:
                 break
             self.supervisors.discard(pid)
+            if self.memory is not None:
+                self.memory.remove_call(pid)
         for pid in children_of(os.getpid()):
             if pid not in self.supervisors:
                 # An orphan reparented to us (the child subreaper): a call's leftover.
@@ -890,7 +1206,9 @@ class Server:
             try:
                 os.wait4(-1, 0)
             except ChildProcessError:
-                return
+                break
+        if self.memory is not None:
+            self.memory.remove()
 
 
 def _kept_flags(path: str) -> int:
@@ -966,16 +1284,27 @@ def kill_tree(program_pid: int) -> None:
         time.sleep(0.001)
 
 
-def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devnull: int) -> int:
+def supervise(
+    isolation: Isolation,
+    requests: socket.socket,
+    result_w: int,
+    devnull: int,
+    memory: MemoryCgroups | None = None,
+    counted: bool = False,
+    container_events: int = -1,
+) -> int:
     """Be one call's supervisor: prepare the program, enforce its deadline, report the result.
 
     The program (our child) waits on ``requests`` for its code; until then the call is a spare.
-    Once it has its request it tells us the time limit; the report goes to ``result_w``, a pipe
-    whose other end the client holds.
+    Once it has its request it tells us the time and memory limits, and waits until we have
+    set the memory limit on the call's cgroup (when ``memory`` gives one); the report goes to
+    ``result_w``, a pipe whose other end the client holds.
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGALRM, _on_deadline)
     namespaces = isolation.mode == "namespaces"
+    # Before our uid changes: the cgroup's files are the server's to write.
+    cgroup = memory.join_call() if memory is not None else None
     if namespaces:
         isolation.enter_call_namespace()
     else:
@@ -987,7 +1316,9 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
         os.close(alive_w)
         os.close(started_r)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        return program(isolation, requests, alive_r, started_w, devnull)
+        if cgroup is not None:
+            cgroup.close()
+        return program(isolation, requests, alive_r, started_w, devnull, counted)
 
     # The user's code reports its own errors; anything raised here is a set-up failure.
     pid = fork_child(call_program, failure=SETUP_FAILED)
@@ -996,11 +1327,19 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
     os.write(alive_w, b"x")
     requests.close()
     timed_out = False
+    # In a container, whose cgroup all calls share, a kill by its OOM killer shows here.
+    container_ooms = oom_kills(container_events) if container_events >= 0 else 0
     try:
-        # The program sends its time limit when its request arrives (EOF: it died first).
-        limit = os.read(started_r, 64)
-        if limit:
-            signal.setitimer(signal.ITIMER_REAL, max(float(limit), 0.001))
+        # The program sends its limits when its request arrives (EOF: it died first).
+        limits = os.read(started_r, 64).split()
+        if limits:
+            if cgroup is not None:
+                try:
+                    cgroup.set_limit(int(limits[1]))
+                except (OSError, ValueError, IndexError):
+                    pass
+            os.write(alive_w, b"g")
+            signal.setitimer(signal.ITIMER_REAL, max(float(limits[0]), 0.001))
         _, status, usage = os.wait4(pid, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
     except _Deadline:
@@ -1018,6 +1357,12 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
         "cpu_ms": (total.ru_utime + total.ru_stime) * 1000.0,
         "max_rss_kb": int(usage.ru_maxrss),
         "timed_out": timed_out or exit_code == -signal.SIGXCPU,
+        "oom_killed": bool(cgroup is not None and cgroup.oom_kills())
+        or (
+            container_events >= 0
+            and exit_code == -signal.SIGKILL
+            and oom_kills(container_events) > container_ooms
+        ),
     }
     os.write(result_w, json.dumps(report).encode())
     # Close now rather than at exit: tearing down our copy of the server's memory takes a
@@ -1027,14 +1372,23 @@ def supervise(isolation: Isolation, requests: socket.socket, result_w: int, devn
 
 
 def program(
-    isolation: Isolation, requests: socket.socket, alive_r: int, started_w: int, devnull: int
+    isolation: Isolation,
+    requests: socket.socket,
+    alive_r: int,
+    started_w: int,
+    devnull: int,
+    counted: bool = True,
 ) -> int:
-    """The call's own process: finish the sandbox once the request arrives, then run it."""
+    """The call's own process: finish the sandbox once the request arrives, then run it.
+
+    ``counted`` says whether a memory cgroup (the call's, or the container's) counts every
+    page the call holds; without one, memory no rlimit counts (memfds, SysV shared memory) is
+    refused.
+    """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     # The supervisor may have died before the death signal was armed.
     if os.read(alive_r, 1) == b"":
         return 70
-    os.close(alive_r)
     namespaces = isolation.mode == "namespaces"
     if namespaces:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -1042,20 +1396,23 @@ def program(
     # Everything that does not depend on the request is done while waiting for it.
     # A session of its own: kill(0, ...) must not reach the spares in the server's group.
     os.setsid()
-    try:
-        with open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("1000")
-    except OSError:
-        pass
+    _first_to_die()
     prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if not counted and not refuse_unlimited_memory():
+        raise OSError(errno.EPERM, "could not refuse memfd_create without a memory cgroup")
     base_as = _address_space()
     top_fd = _max_fd()
     reader = MessageReader(requests)
     request = reader.next_message()
     if request is None:
         return 0  # the client is gone: this spare is no longer needed
-    os.write(started_w, repr(float(request["timeout"])).encode())
+    budget = int(request["limits"]["memory_bytes"])
+    os.write(started_w, f"{float(request['timeout'])!r} {budget}".encode())
     os.close(started_w)
+    # Our supervisor has set the memory limit of our cgroup once it answers.
+    if os.read(alive_r, 1) != b"g":
+        return 70
+    os.close(alive_r)
     out_fd, err_fd = reader.take_fds(2)
     # From here on a set-up failure is reported on the call's own stderr.
     os.dup2(devnull, 0)
@@ -1096,6 +1453,27 @@ def program(
     os.environ.update(limits.get("env") or {})
     os.environ["HOME"] = os.getcwd()
     return run_program(request["code"], "main.py")
+
+
+def _first_to_die() -> None:
+    """Make this process the one the kernel's OOM killer picks first (the server survives)."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+        return
+    except PermissionError:
+        pass  # not dumpable (inherited from the server): its /proc files are root's
+    except OSError:
+        return
+    # Dumpable for the two system calls it takes; nothing secret is in this process yet.
+    prctl(PR_SET_DUMPABLE, 1)
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
+    finally:
+        prctl(PR_SET_DUMPABLE, 0)
 
 
 def _max_fd() -> int:
@@ -1477,6 +1855,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workspace-mb", type=int, default=0, help="size of each workspace tmpfs (0: none)"
     )
+    parser.add_argument(
+        "--memory-accounting",
+        choices=("cgroup", "container", "refuse"),
+        default="cgroup",
+        help="count each call's memory in a cgroup of its own (else refuse memfd_create and "
+        "shmget), rely on the container's cgroup, or only refuse",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if args.zygote:
@@ -1496,6 +1881,19 @@ def main(argv: list[str] | None = None) -> int:
         else:
             return 2
     janitor = start_janitor(args.remove_on_exit) if args.remove_on_exit else 0
+    memory, memory_note = None, "container"
+    if args.memory_accounting == "refuse":
+        memory_note = (
+            "none: no memory cgroup by configuration; calls may not use memfd_create or shmget"
+        )
+    elif args.memory_accounting == "cgroup":
+        # Before the isolation hides /sys: from then on the cgroup is reached by descriptor.
+        memory, why = MemoryCgroups.create()
+        memory_note = (
+            f"cgroup v{memory.version}"
+            if memory is not None
+            else f"none: {why}; calls may not use memfd_create or shmget instead"
+        )
     try:
         isolation = Isolation(args.workspaces, args.isolate)
     except OSError as exc:
@@ -1512,6 +1910,8 @@ def main(argv: list[str] | None = None) -> int:
         spares=max(0, args.spares),
         workspace_mb=args.workspace_mb,
         janitor_pid=janitor,
+        memory=memory,
+        memory_note=memory_note,
     ).serve()
     return 0
 

@@ -568,6 +568,53 @@ def _state(r, h):
     assert r.exit_code == 0
 
 
+@attack("memfd_fill", timeout_s=20)
+def _memfd(r, h):
+    """
+    import os
+    fds, total = [], 0
+    try:
+        while total < (3000 << 20):
+            fd = os.memfd_create("fill")
+            for _ in range(32):
+                os.write(fd, b"\\1" * (1 << 20))
+            fds.append(fd)
+            total += 32 << 20
+        print("WROTE", total >> 20)
+    except OSError as exc:
+        print("refused", exc)
+    """
+    # Not counted by RLIMIT_AS: the call's (or the container's) memory cgroup kills it.
+    assert "WROTE" not in r.stdout
+    assert r.oom_killed or "refused" in r.stdout, r
+
+
+@attack("sysv_shm_fill", timeout_s=20)
+def _shm(r, h):
+    """
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.shmat.restype = ctypes.c_void_p
+    total, size = 0, 32 << 20
+    try:
+        while total < (3000 << 20):
+            seg = libc.shmget(0, size, 0o1600)
+            if seg < 0:
+                raise OSError(ctypes.get_errno(), "shmget")
+            addr = libc.shmat(seg, None, 0)
+            if addr in (None, ctypes.c_void_p(-1).value):
+                raise OSError(ctypes.get_errno(), "shmat")
+            ctypes.memset(addr, 1, size)
+            libc.shmdt(ctypes.c_void_p(addr))  # detached: no longer in the address space
+            total += size
+        print("WROTE", total >> 20)
+    except OSError as exc:
+        print("refused", exc)
+    """
+    assert "WROTE" not in r.stdout
+    assert r.oom_killed or "refused" in r.stdout, r
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack(name, make, pool, backend, host):
     code, timeout_s, check, opts = ATTACKS[name]
@@ -620,6 +667,16 @@ def test_workspace_links_are_not_followed_by_write_files(make, host):
     sb.write_files({"link": "overwritten"})
     assert sb.run("print(open('link').read())").stdout == "overwritten\n"
     # host fixture teardown checks the secret file is intact
+
+
+def test_memory_no_rlimit_counts_kills_only_its_call(make):
+    a, b = make(timeout_s=20), make()
+    b.write_files({"keep.txt": "kept"})
+    result = a.run(ATTACKS["memfd_fill"][0])
+    assert "WROTE" not in result.stdout
+    # The pool survived: the other episode keeps its files, the attacker's sandbox still works.
+    assert b.run("print(open('keep.txt').read())").stdout == "kept\n"
+    assert a.run("print('after')").stdout == "after\n"
 
 
 def test_battery_size():

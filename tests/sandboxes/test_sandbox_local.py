@@ -286,3 +286,19 @@ def test_remove_tree_never_touches_shared_folders(tmp_path):
     assert not victim.exists()
     assert st.S_IMODE(os.stat(shared).st_mode) == 0o1777
     assert st.S_IMODE(os.stat("/tmp").st_mode) == 0o1777
+
+
+def test_calls_get_a_memory_cgroup_or_may_not_use_uncounted_memory():
+    from agentgym.sandboxes.local import LocalPool, LocalSandbox
+
+    memfd = "import os\ntry:\n    os.memfd_create('x')\n    print('made')\nexcept OSError as e:\n    print('refused', e.errno)\n"
+    with LocalPool(preload=(), memory_cgroup=False) as pool:
+        sb = LocalSandbox(pool=pool)
+        assert sb.run(memfd).stdout == "refused 1\n"
+        assert pool.hello["memory"].startswith("none")
+    with LocalPool(preload=()) as pool:
+        sb = LocalSandbox(pool=pool)
+        result = sb.run(memfd).stdout
+        # With a cgroup memfds are allowed (and counted); without one they are refused.
+        expected = "made\n" if pool.hello["memory"].startswith("cgroup") else "refused 1\n"
+        assert result == expected
