@@ -165,7 +165,9 @@ class DockerPool(SandboxPool):
                 memswap_limit=f"{self.memory_mb}m",
                 pids_limit=self.pids,
                 nano_cpus=int(self.cpus * 1e9),
-                ipc_mode="private",
+                # An IPC namespace of its own without /dev/shm: no POSIX shared memory that
+                # outlives a call or is shared between episodes (as in the local backend).
+                ipc_mode="none",
                 tmpfs={"/ws": f"rw,nosuid,nodev,size={self.workspace_mb}m,mode=1733"},
                 volumes={
                     socket_dir: {"bind": _SOCKET_DIR, "mode": "rw"},

@@ -655,15 +655,20 @@ SECCOMP_RET_ERRNO = 0x00050000
 _SECCOMP_ARCH = {"x86_64": (0xC000003E, 319, 29), "aarch64": (0xC00000B7, 279, 194)}
 
 
-def refuse_unlimited_memory() -> bool:
-    """Refuse ``memfd_create`` and ``shmget`` (memory no rlimit counts); return whether it took.
+def refuse_unlimited_memory(memfd: bool = True, shmget: bool = True) -> bool:
+    """Refuse ``memfd_create`` and/or ``shmget``; return whether the filter took.
 
-    Used only where no memory cgroup can count such memory; needs ``no_new_privs``.
+    ``memfd_create`` is refused where no memory cgroup counts its pages (no rlimit does);
+    ``shmget`` where calls share an IPC namespace, in which a segment outlives its call.
+    Needs ``no_new_privs``.
     """
     arch = _SECCOMP_ARCH.get(os.uname().machine)
     if arch is None:
         return False
-    audit, memfd, shmget = arch
+    audit, memfd_nr, shmget_nr = arch
+    # An impossible number stands in for a call that stays allowed.
+    memfd_nr = memfd_nr if memfd else 0xFFFFFFFF
+    shmget_nr = shmget_nr if shmget else 0xFFFFFFFF
     ld_w_abs, jeq_k, ret_k = 0x20, 0x15, 0x06
 
     class Filter(ctypes.Structure):
@@ -685,9 +690,9 @@ def refuse_unlimited_memory() -> bool:
         (ld_w_abs, 0, 0, 0),  # the system call number
         (0x45, 0, 1, 0x40000000),  # the x32 numbering of the same calls: refused
         (ret_k, 0, 0, errno_eperm),
-        (jeq_k, 0, 1, memfd),
+        (jeq_k, 0, 1, memfd_nr),
         (ret_k, 0, 0, errno_eperm),
-        (jeq_k, 0, 1, shmget),
+        (jeq_k, 0, 1, shmget_nr),
         (ret_k, 0, 0, errno_eperm),
         (ret_k, 0, 0, SECCOMP_RET_ALLOW),
     ]
@@ -1398,8 +1403,10 @@ def program(
     os.setsid()
     _first_to_die()
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    if not counted and not refuse_unlimited_memory():
-        raise OSError(errno.EPERM, "could not refuse memfd_create without a memory cgroup")
+    # Without an IPC namespace of its own (rlimits mode, a container) a SysV segment would
+    # outlive the call, holding memory no later call's limit frees.
+    if not (counted and namespaces) and not refuse_unlimited_memory(not counted, not namespaces):
+        raise OSError(errno.EPERM, "could not refuse memfd_create or shmget")
     base_as = _address_space()
     top_fd = _max_fd()
     reader = MessageReader(requests)
