@@ -302,3 +302,67 @@ def test_calls_get_a_memory_cgroup_or_may_not_use_uncounted_memory():
         # With a cgroup memfds are allowed (and counted); without one they are refused.
         expected = "made\n" if pool.hello["memory"].startswith("cgroup") else "refused 1\n"
         assert result == expected
+
+
+ROUNDS = 30
+
+
+def test_remove_tree_never_follows_a_folder_swapped_for_a_link(tmp_path):
+    """A tree changed during its removal (a folder swapped for a symbolic link to a victim,
+    over and over) must not make the removal chmod or empty the victim."""
+    import ctypes
+    import os
+    import stat as st
+    import threading
+
+    from agentgym.sandboxes.server import remove_tree
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid = 65534 if os.geteuid() == 0 else os.geteuid()
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious").write_text("x")
+    os.chmod(tmp_path, 0o755)
+    for path in (victim, victim / "precious"):
+        os.chown(path, uid, uid)
+    os.chmod(victim, 0o1777)
+
+    for round_ in range(ROUNDS):
+        tree = tmp_path / f"tree{round_}"
+        (tree / "sub" / "deeper").mkdir(parents=True)
+        (tree / "sub" / "deeper" / "f").write_text("x")
+        os.symlink(victim, tree / "alt")
+        for path in (tree, tree / "sub", tree / "sub" / "deeper", tree / "sub" / "deeper" / "f"):
+            os.chown(path, uid, uid, follow_symlinks=False)
+        # Locked folders make the removal restore permissions: the step a path would misdirect.
+        os.chmod(tree / "sub" / "deeper", 0)
+        os.chmod(tree / "sub", 0o500)
+        stop = threading.Event()
+
+        def swap(a: bytes, b: bytes, stop: threading.Event) -> None:
+            while not stop.is_set():
+                libc.renameat2(-100, a, -100, b, 2)  # RENAME_EXCHANGE
+
+        names = (str(tree / "sub").encode(), str(tree / "alt").encode(), stop)
+        swapper = threading.Thread(target=swap, args=names, daemon=True)
+        swapper.start()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+                remove_tree(str(tree))
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        stop.set()
+        swapper.join()
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert st.S_IMODE(os.lstat(victim).st_mode) == 0o1777, f"round {round_}"
+        assert (victim / "precious").read_text() == "x"
+        # Whatever the swapping kept out of reach goes once the tree holds still.
+        remove_tree(str(tree))
+        assert not tree.exists()
+        assert (victim / "precious").read_text() == "x"
