@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 import pytest
 
@@ -212,3 +214,42 @@ def test_hash_order_is_the_same_in_every_pool(backend):
         with make_sandbox(backend, pool="private") as sb:
             outputs.add(sb.run(code).stdout)
     assert len(outputs) == 1
+
+
+def test_a_restart_that_lost_the_workspace_is_told(backend):
+    """The server dies (a crash, or a restart after a stall): the episode's files are gone, and
+    the next write and the next run say so instead of failing or pretending nothing happened."""
+    import signal
+
+    from agentgym.sandboxes.pool import WORKSPACE_LOST
+
+    if backend == "docker":
+        from sandbox_support import require_docker
+
+        require_docker()
+        from agentgym.sandboxes.docker_backend import DockerPool
+
+        pool = DockerPool(memory_mb=512)
+    else:
+        from agentgym.sandboxes.local import LocalPool
+
+        pool = LocalPool(preload=())
+    with pool:
+        sb = make_sandbox(backend, pool=pool)
+        assert sb.write_files({"notes.txt": "x"}) == ()
+        assert sb.run("print(open('notes.txt').read())").stdout == "x\n"
+        if backend == "docker":
+            pool._running.container.kill()
+        else:
+            os.kill(pool.server_pid, signal.SIGKILL)
+        # Spares forked before the kill may still serve a call or two while they die.
+        for _ in range(100):
+            result = sb.run("import os; print(os.listdir('.'))")
+            if WORKSPACE_LOST in result.stderr:
+                break
+            time.sleep(0.05)
+        assert result.stderr.startswith(f"[sandbox: {WORKSPACE_LOST}]")
+        assert result.stdout == "[]\n"
+        # Told once: the workspace lives on the new server from now on.
+        assert sb.write_files({"notes.txt": "y"}) == ()
+        assert sb.run("print(open('notes.txt').read())").stderr == ""
