@@ -11,13 +11,14 @@ from typing import Any
 from agentgym.sandboxes.base import SandboxError, check_int
 from agentgym.sandboxes.fs import remove_tree
 from agentgym.sandboxes.image import DEFAULT_IMAGE, LABEL, SOCKET_DIR_PREFIX, docker_client
-from agentgym.sandboxes.local import DEFAULT_PRELOAD, SERVER_SCRIPT
+from agentgym.sandboxes.local import DEFAULT_PRELOAD
 from agentgym.sandboxes.pool import OUTPUT_LIMIT_BYTES, CallLimits, PoolSandbox, SandboxPool
+from agentgym.sandboxes.zygote import SERVER_DIR
 
 __all__ = ["DockerPool", "DockerSandbox"]
 
 _SOCKET_DIR = "/run/agentgym"
-_SERVER_PATH = "/opt/agentgym/server.py"
+_SERVER_DIR = "/opt/agentgym/server"
 _CONNECT_TIMEOUT_S = 60.0
 
 
@@ -137,7 +138,7 @@ class DockerPool(SandboxPool):
                     "python3",
                     "-s",
                     "-P",
-                    _SERVER_PATH,
+                    f"{_SERVER_DIR}/__main__.py",
                     "--connect",
                     f"{_SOCKET_DIR}/server.sock",
                     "--workspaces",
@@ -171,7 +172,7 @@ class DockerPool(SandboxPool):
                 tmpfs={"/ws": f"rw,nosuid,nodev,size={self.workspace_mb}m,mode=1733"},
                 volumes={
                     socket_dir: {"bind": _SOCKET_DIR, "mode": "rw"},
-                    str(SERVER_SCRIPT): {"bind": _SERVER_PATH, "mode": "ro"},
+                    str(SERVER_DIR): {"bind": _SERVER_DIR, "mode": "ro"},
                 },
                 environment={"LANG": "C.UTF-8", "PYTHONHASHSEED": "0"},
                 working_dir="/",

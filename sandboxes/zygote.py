@@ -3,7 +3,7 @@
 Every :class:`~agentgym.sandboxes.local.LocalPool` would otherwise start a server that imports
 the preload modules (numpy and sympy: ~45 MB) itself. Forked from one zygote, the servers of
 pools in different processes (async vector env workers, Ray actors) share those pages
-copy-on-write. The zygote is ``server.py --zygote``; it listens on a unix socket in a private
+copy-on-write. The zygote is the server program run with ``--zygote``; it listens on a unix socket in a private
 per-user folder, is started by the first pool that finds none, and exits with its last server.
 A server it forks is the server the pool would otherwise start: same arguments, socket, log
 and folder, so isolation, limits and clean-up do not change.
@@ -25,9 +25,18 @@ from pathlib import Path
 from agentgym.sandboxes.locks import ForkSafeLock
 from agentgym.sandboxes.server import MessageReader, send_message
 
-__all__ = ["SERVER_ENV", "SERVER_SCRIPT", "ZygoteUnavailable", "fork_server", "socket_path"]
+__all__ = [
+    "SERVER_DIR",
+    "SERVER_ENV",
+    "SERVER_SCRIPT",
+    "ZygoteUnavailable",
+    "fork_server",
+    "socket_path",
+]
 
-SERVER_SCRIPT = Path(__file__).with_name("server.py")
+# The server is a package of standard-library modules, run as a program from its folder.
+SERVER_DIR = Path(__file__).with_name("server")
+SERVER_SCRIPT = SERVER_DIR / "__main__.py"
 # The server and the zygote run with this environment only: nothing of the caller's leaks in.
 # A fixed hash seed: the same code prints sets and dicts in the same order in every process, so
 # episodes replay (``-I`` would ignore it; the environment is scrubbed anyway).
@@ -80,8 +89,11 @@ def _private_folder() -> str | None:
 
 @functools.cache
 def _server_digest() -> bytes:
-    # A new server.py (an upgrade) must not be served by a zygote still running the old one.
-    return hashlib.sha256(SERVER_SCRIPT.read_bytes()).digest()
+    # A new server (an upgrade) must not be served by a zygote still running the old one.
+    digest = hashlib.sha256()
+    for path in sorted(SERVER_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
 
 
 def fork_server(
@@ -89,7 +101,7 @@ def fork_server(
 ) -> tuple[int, int]:
     """Have the zygote for ``python`` and ``preload`` fork a pool server (starting it if need be).
 
-    The server runs ``server.py`` with ``argv`` plus ``--fd`` for ``sock_fd`` (its end of the
+    The server runs the server program with ``argv`` plus ``--fd`` for ``sock_fd`` (its end of the
     client's socket), in ``cwd``, logging to ``log_fd``. Returns the server's pid and a pidfd
     for it; raises :class:`ZygoteUnavailable` when that cannot be done.
     """

@@ -527,7 +527,8 @@ def _tamper(r, h):
             wrote.append(fd)
         except OSError:
             pass
-    for path in ("/opt/agentgym/server.py", SERVER_SCRIPT_PATH):
+    for path in ("/opt/agentgym/server/__main__.py", "/opt/agentgym/server/calls.py",
+                 SERVER_SCRIPT_PATH):
         try:
             open(path, "a").write("# pwned")
             print("MODIFIED", path)
@@ -615,11 +616,18 @@ def _shm(r, h):
     assert r.oom_killed or "refused" in r.stdout, r
 
 
+def _server_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(SERVER_SCRIPT.parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack(name, make, pool, backend, host):
     code, timeout_s, check, opts = ATTACKS[name]
     code = host.fmt(code).replace("SERVER_SCRIPT_PATH", repr(str(SERVER_SCRIPT)))
-    script_hash = hashlib.sha256(SERVER_SCRIPT.read_bytes()).hexdigest()
+    script_hash = _server_hash()
     sb = make(timeout_s=timeout_s, **opts)
     result = sb.run(code)
     check(result, host)
@@ -628,7 +636,7 @@ def test_attack(name, make, pool, backend, host):
     after = sb.run("import json; print(json.dumps([1]))")
     assert (after.stdout, after.exit_code) == ("[1]\n", 0), after
     assert settled(pool, backend) <= 0, "processes left behind"
-    assert hashlib.sha256(SERVER_SCRIPT.read_bytes()).hexdigest() == script_hash
+    assert _server_hash() == script_hash
 
 
 def test_daemon_is_dead_after_the_call(make):

@@ -285,7 +285,7 @@ def test_server_whose_client_is_gone_exits_and_so_does_the_zygote(runtime_dir, t
 def test_exiting_zygote_leaves_the_folder_to_a_client_starting_one(tmp_path):
     import fcntl
 
-    from agentgym.sandboxes.server import _remove_idle_folder
+    from agentgym.sandboxes.server.zygote import _remove_idle_folder
 
     folder = tmp_path / "agentgym-x"
     folder.mkdir()

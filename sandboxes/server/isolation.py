@@ -1,0 +1,232 @@
+"""The server's private root (user and mount namespaces, ``pivot_root``) and each call's namespaces."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+
+from .syscalls import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    CLONE_NEWUTS,
+    MNT_DETACH,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    MS_SHARED,
+    MS_SLAVE,
+    PR_SET_DUMPABLE,
+    SYS_PIVOT_ROOT,
+    check_result,
+    libc,
+    mount,
+    prctl,
+    unshare,
+    write_id_maps,
+)
+
+SANDBOX_UID = 1000
+
+
+HOST_NOBODY = 65534
+
+
+class Isolation:
+    """Builds the server's private root and each call's namespaces."""
+
+    def __init__(self, workspaces: str, mode: str) -> None:
+        self.workspaces = workspaces
+        self.mode = "rlimits"
+        self.reason = ""
+        # uid (inside the server's user namespace, or on the host without one) that calls run as.
+        self.call_uid: int | None = None
+        self.host_root = os.geteuid() == 0
+        if mode == "none":
+            self.reason = "isolation disabled by configuration"
+        else:
+            try:
+                # Try everything in a throw-away child first: a failure half-way through would
+                # leave this process in a root it cannot use.
+                self._in_child(
+                    lambda: (self._enter_server_namespace(), self._probe_call_namespace())
+                )
+                self._enter_server_namespace()
+                self.mode = "namespaces"
+            except OSError as exc:
+                self.reason = f"namespaces unavailable ({exc}); using rlimits only"
+                if mode == "namespaces":
+                    raise
+        if self.mode == "namespaces":
+            self.workspace_root = "/ws"
+            self.call_uid = SANDBOX_UID if self.host_root else 0
+        else:
+            self.workspace_root = workspaces
+            self.call_uid = HOST_NOBODY if self.host_root else None
+
+    # -- server start-up
+
+    def _enter_server_namespace(self) -> None:
+        uid, gid = os.geteuid(), os.getegid()
+        if self.host_root:
+            # Only a process outside the new namespace may map a second uid (nobody) into it,
+            # so a helper writes the maps; calls then run as nobody, never as host root.
+            ready_r, ready_w = os.pipe()
+            helper = os.fork()
+            if helper == 0:
+                try:
+                    os.close(ready_w)
+                    os.read(ready_r, 1)
+                    parent = str(os.getppid())
+                    maps = f"0 0 1\n{SANDBOX_UID} {HOST_NOBODY} 1\n"
+                    write_id_maps(parent, maps, maps, deny_setgroups=False)
+                    os._exit(0)
+                except BaseException:
+                    os._exit(1)
+            os.close(ready_r)
+            try:
+                unshare(CLONE_NEWUSER | CLONE_NEWNS)
+            finally:
+                os.write(ready_w, b"x")
+                os.close(ready_w)
+                _, status = os.waitpid(helper, 0)
+            if status != 0:
+                raise OSError(errno.EPERM, "could not write the server's uid map")
+        else:
+            unshare(CLONE_NEWUSER | CLONE_NEWNS)
+            write_id_maps("self", f"0 {uid} 1\n", f"0 {gid} 1\n", deny_setgroups=True)
+        self._build_root()
+
+    def _build_root(self) -> None:
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        new_root = os.path.join(os.path.dirname(self.workspaces), "root")
+        os.makedirs(new_root, exist_ok=True)
+        mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        bound: list[str] = []
+        for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            src = "/" + top
+            if os.path.islink(src):
+                os.symlink(os.readlink(src), new_root + src)
+            elif os.path.isdir(src):
+                self._bind(src, new_root, bound)
+        extra = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
+        own_dir = os.path.dirname(os.path.abspath(__file__))
+        for entry in extra + sys.path:
+            if entry and os.path.isabs(entry) and os.path.exists(entry) and entry != own_dir:
+                self._bind(os.path.realpath(entry), new_root, bound)
+        for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
+            if os.path.exists(path):
+                self._bind(path, new_root, bound)
+        etc = new_root + "/etc"
+        os.makedirs(etc, exist_ok=True)
+        with open(etc + "/passwd", "w") as fh:
+            fh.write(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}::/workspace:/bin/sh\n")
+        with open(etc + "/group", "w") as fh:
+            fh.write(f"sandbox:x:{SANDBOX_UID}:\n")
+        with open(etc + "/hosts", "w") as fh:
+            fh.write("127.0.0.1 localhost\n")
+        os.makedirs(new_root + "/dev", exist_ok=True)
+        for dev in ("null", "zero", "full", "random", "urandom"):
+            self._bind("/dev/" + dev, new_root, bound, read_only=False)
+        for name in ("workspace", "tmp", "ws", "proc"):
+            os.makedirs(new_root + "/" + name, exist_ok=True)
+        # A fresh proc may only be mounted where a complete one is already visible; this copy is
+        # covered by each call's own /proc before any untrusted code runs.
+        mount("/proc", new_root + "/proc", None, MS_BIND | MS_REC)
+        mount(self.workspaces, new_root + "/ws", None, MS_BIND)
+        # Workspaces mounted later must reach the spares' (already copied) mount namespaces.
+        mount(None, new_root + "/ws", None, MS_SHARED)
+        mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
+        os.chdir(new_root)
+        pivot = SYS_PIVOT_ROOT.get(os.uname().machine)
+        if pivot is None:
+            raise OSError(errno.ENOSYS, "pivot_root number unknown for this machine")
+        check_result(libc.syscall(pivot, b".", b"."), "pivot_root")
+        check_result(libc.umount2(b".", MNT_DETACH), "umount old root")
+        os.chdir("/")
+
+    @staticmethod
+    def _bind(src: str, new_root: str, bound: list[str], read_only: bool = True) -> None:
+        if any(src == b or src.startswith(b.rstrip("/") + "/") for b in bound):
+            return
+        target = new_root + src
+        if os.path.isdir(src):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.exists(target):
+                open(target, "w").close()
+        mount(src, target, None, MS_BIND | MS_REC)
+        if read_only:
+            # A remount inside a user namespace must keep the flags it cannot clear.
+            mount(
+                None,
+                target,
+                None,
+                MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _kept_flags(target),
+            )
+        bound.append(src)
+
+    def _probe_call_namespace(self) -> None:
+        self._in_child(self.enter_call_namespace)
+
+    @staticmethod
+    def _in_child(fn) -> None:
+        """Run ``fn`` in a forked child; raise OSError with the child's error if it fails."""
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(err_r)
+                fn()
+                os._exit(0)
+            except BaseException as exc:  # noqa: BLE001 - sent to the parent
+                os.write(err_w, str(exc).encode(errors="replace")[:4000])
+                os._exit(1)
+        os.close(err_w)
+        with os.fdopen(err_r, "rb") as fh:
+            message = fh.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise OSError(errno.EPERM, message or f"probe exited with status {status}")
+
+    # -- per call (runs in the supervisor, a fresh fork of the server)
+
+    def enter_call_namespace(self) -> None:
+        """Give this process fresh user, pid, mount, network, ipc and uts namespaces."""
+        if self.host_root:
+            os.setgroups([])
+            os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+            os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+            # Changing uid clears "dumpable", which would leave /proc/self/uid_map unwritable.
+            prctl(PR_SET_DUMPABLE, 1)
+        outer_uid, outer_gid = os.geteuid(), os.getegid()
+        unshare(
+            CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+        )
+        write_id_maps(
+            "self",
+            f"{SANDBOX_UID} {outer_uid} 1\n",
+            f"{SANDBOX_UID} {outer_gid} 1\n",
+            deny_setgroups=True,
+        )
+        # Slave: new workspaces still propagate in from the server; nothing propagates out.
+        mount(None, "/", None, MS_REC | MS_SLAVE)
+
+
+def _kept_flags(path: str) -> int:
+    """Mount flags of ``path`` that a remount must repeat (statvfs bits -> mount bits)."""
+    flag = os.statvfs(path).f_flag
+    kept = flag & (MS_NODEV | MS_NOEXEC)
+    for st_bit, ms_bit in ((1024, 1024), (2048, 2048), (4096, 1 << 21)):
+        if flag & st_bit:
+            kept |= ms_bit
+    return kept

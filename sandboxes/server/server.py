@@ -1,0 +1,387 @@
+"""The server proper: workspaces, and a supply of pre-forked calls handed to its one client."""
+
+from __future__ import annotations
+
+import base64
+import os
+import selectors
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+
+from .calls import max_fd, supervise
+from .files import remove_tree, write_file
+from .isolation import Isolation
+from .memory import MemoryCgroups, open_oom_events
+from .protocol import PROTOCOL_VERSION, WORKSPACE_NAME, MessageReader, send_message
+from .syscalls import (
+    MNT_DETACH,
+    MS_NODEV,
+    MS_NOSUID,
+    check_result,
+    children_of,
+    fork_child,
+    kill_pid,
+    libc,
+    mount,
+)
+
+
+class PerKeyQueue:
+    """Runs jobs in threads: one at a time for each key, in order; any number across keys."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[str, deque] = {}
+
+    def submit(self, key: str, job) -> None:
+        """Run ``job()`` after the jobs already queued for ``key``."""
+        with self.lock:
+            queue = self.pending.get(key)
+            if queue is not None:
+                queue.append(job)
+                return
+            self.pending[key] = deque()
+        threading.Thread(target=self._drain, args=(key, job), daemon=True).start()
+
+    def _drain(self, key: str, job) -> None:
+        while True:
+            try:
+                job()
+            except BaseException:  # noqa: BLE001 - a job reports its own errors
+                traceback.print_exc()
+            with self.lock:
+                queue = self.pending[key]
+                if not queue:
+                    del self.pending[key]
+                    return
+                job = queue.popleft()
+
+
+class Server:
+    """Serves one client: workspaces, and a supply of pre-forked calls handed to it.
+
+    Each spare is a supervisor (which enforces the call's deadline and reports its result)
+    and its program, with namespaces built, waiting for code. The spare's request socket and
+    result pipe are passed to the client, which then talks to the call directly: the server
+    is not on the path of a run at all.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        isolation: Isolation,
+        spares: int = 2,
+        workspace_mb: int = 0,
+        janitor_pid: int = 0,
+        memory: MemoryCgroups | None = None,
+        memory_note: str = "",
+    ) -> None:
+        self.sock = sock
+        self.memory = memory
+        # Whether a cgroup counts every page a call holds (its own, or the container's).
+        self.counted = memory is not None or memory_note == "container"
+        self.memory_note = memory_note
+        self.container_events = open_oom_events() if memory_note == "container" else -1
+        self.janitor_pid = janitor_pid
+        self.workspace_mb = workspace_mb
+        self.isolation = isolation
+        self.reader = MessageReader(sock)
+        self.selector = selectors.DefaultSelector()
+        self.supervisors: set[int] = set()
+        self.outstanding = 0
+        self.spare_target = spares
+        self.devnull = os.open(os.devnull, os.O_RDWR)
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.send_lock = threading.Lock()
+        self.workspaces = PerKeyQueue()
+
+    def serve(self) -> None:
+        """Handle requests until the client disconnects, then kill every call and return."""
+        self.selector.register(self.sock, selectors.EVENT_READ, "client")
+        self.selector.register(self.wake_r, selectors.EVENT_READ, "child")
+        # Exited supervisors wake the loop so they are reaped at once.
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.send(
+            {
+                "op": "hello",
+                "version": PROTOCOL_VERSION,
+                "pid": os.getpid(),
+                "isolation": self.isolation.mode,
+                "reason": self.isolation.reason,
+                "python": sys.version.split()[0],
+                "preloaded": sorted(m for m in ("numpy", "sympy") if m in sys.modules),
+                "janitor_pid": self.janitor_pid,
+                "memory": self.memory_note,
+            },
+        )
+        self.refill()
+        try:
+            while True:
+                for key, _ in self.selector.select():
+                    if key.data == "client":
+                        if not self.reader.feed():
+                            return
+                        for message in self.reader.messages():
+                            self.handle(message)
+                    else:
+                        try:
+                            while os.read(self.wake_r, 4096):
+                                pass
+                        except BlockingIOError:
+                            pass
+                self.reap()
+        finally:
+            self.shutdown()
+
+    def handle(self, message: dict) -> None:
+        """Dispatch one request; errors become error replies, never a crash.
+
+        Workspace operations run in a worker thread, one at a time per workspace, so that no
+        episode's files (however many, or however strange) delay another episode's request.
+        """
+        op = message.get("op")
+        request_id = message.get("id", 0)
+        try:
+            nfds = message.get("nfds", 0)
+            for fd in self.reader.take_fds(nfds if isinstance(nfds, int) else 0):
+                os.close(fd)  # no request carries descriptors to the server
+            if op == "used":
+                # A spare was consumed: replace it now that its call is over.
+                self.outstanding -= 1
+                self.refill()
+            elif op == "need":
+                self.give_spare()
+            elif op == "kill":
+                pid = message.get("pid")
+                if isinstance(pid, int) and pid in self.supervisors:
+                    kill_pid(pid)
+            elif op in ("mkws", "write", "drop"):
+                key = message.get("ws") if isinstance(message.get("ws"), str) else ""
+                self.workspaces.submit(key, lambda: self.workspace_op(op, message))
+            elif op == "ping":
+                self.reply(request_id, {"ok": True})
+            else:
+                raise ValueError(f"unknown operation {op!r}")
+        except Exception as exc:  # noqa: BLE001 - reported to the client
+            self.reply(request_id, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+    def send(self, message: dict, fds: list[int] | tuple[int, ...] = ()) -> None:
+        """Send one message to the client (from any thread)."""
+        with self.send_lock:
+            send_message(self.sock, message, fds)
+
+    def reply(self, request_id: object, body: dict) -> None:
+        """Send the reply to request ``request_id``."""
+        self.send({"id": request_id, **body})
+
+    def workspace_op(self, op: str, message: dict) -> None:
+        """Carry out one workspace request (in a worker thread) and reply."""
+        request_id = message.get("id", 0)
+        try:
+            notices: list[str] = []
+            if op == "mkws":
+                self.workspace_path(message["ws"])
+            elif op == "write":
+                notices = self.write_files(message["ws"], message["files"])
+            else:
+                self.drop_workspace(message["ws"])
+            body = {"ok": True, "notices": notices}
+        except Exception as exc:  # noqa: BLE001 - reported to the client
+            body = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        try:
+            self.reply(request_id, body)
+        except OSError:
+            pass  # the client is gone; the main loop sees it
+
+    def workspace_path(self, name: str, create: bool = True) -> str:
+        """The server-side path of workspace ``name``."""
+        if not isinstance(name, str) or not WORKSPACE_NAME.match(name):
+            raise ValueError("bad workspace name")
+        path = os.path.join(self.isolation.workspace_root, name)
+        if create and not os.path.isdir(path):
+            os.mkdir(path, 0o700)
+            if self.isolation.mode == "namespaces" and self.workspace_mb:
+                # Its own size-limited tmpfs: a disk-filling call hits ENOSPC, not the host's disk.
+                uid = self.isolation.call_uid or 0
+                mount(
+                    "tmpfs",
+                    path,
+                    "tmpfs",
+                    MS_NOSUID | MS_NODEV,
+                    f"size={self.workspace_mb}m,nr_inodes=65536,mode=0700,uid={uid},gid={uid}",
+                )
+            elif self.isolation.call_uid is not None:
+                os.chown(path, self.isolation.call_uid, self.isolation.call_uid)
+        return path
+
+    def write_files(self, name: str, files: dict) -> list[str]:
+        """Write base64 file contents into a workspace; return notices for the agent.
+
+        See :func:`files.write_file`: nothing is written through a link or waited on, and
+        whatever is in a file's (or a folder's) place is replaced, with a notice saying so.
+        """
+        if not isinstance(files, dict):
+            raise ValueError("files must be an object")
+        root = self.workspace_path(name)
+        notices: list[str] = []
+        for rel, encoded in files.items():
+            parts = [p for p in rel.split("/") if p not in ("", ".")]
+            if not parts or ".." in parts or rel.startswith("/") or "\0" in rel:
+                raise ValueError(f"bad file name {rel!r}")
+            data = base64.b64decode(encoded) if encoded else b""
+            write_file(root, parts, data, self.isolation.call_uid, notices)
+        return notices
+
+    def drop_workspace(self, name: str) -> None:
+        """Delete a workspace, whatever its program left in it or did to its permissions."""
+        path = self.workspace_path(name, create=False)
+        if not os.path.lexists(path):
+            return
+        if os.path.ismount(path):
+            check_result(libc.umount2(path.encode(), MNT_DETACH), "umount workspace")
+            os.rmdir(path)
+            return
+        remove_tree(path)
+
+    def refill(self) -> None:
+        """Hand the client spares until it holds ``spare_target`` of them."""
+        while self.outstanding < self.spare_target:
+            self.give_spare()
+
+    def give_spare(self) -> None:
+        """Fork a spare and pass its request socket and result pipe to the client."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        result_r, result_w = os.pipe()
+
+        def supervisor() -> int:
+            os.close(result_r)
+            ours.close()
+            self.selector.close()
+            self.sock.close()
+            os.close(self.wake_r)
+            os.close(self.wake_w)
+            return supervise(
+                self.isolation,
+                theirs,
+                result_w,
+                self.devnull,
+                self.memory,
+                self.counted,
+                self.container_events,
+            )
+
+        pid = fork_child(supervisor)
+        theirs.close()
+        os.close(result_w)
+        self.supervisors.add(pid)
+        self.outstanding += 1
+        try:
+            self.send({"op": "spare", "pid": pid}, [ours.fileno(), result_r])
+        finally:
+            ours.close()
+            os.close(result_r)
+
+    def reap(self) -> None:
+        """Collect exited supervisors and kill orphans that calls left behind."""
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            self.supervisors.discard(pid)
+            if self.memory is not None:
+                self.memory.remove_call(pid)
+        for pid in children_of(os.getpid()):
+            if pid not in self.supervisors:
+                # An orphan reparented to us (the child subreaper): a call's leftover.
+                kill_pid(pid)
+
+    def shutdown(self) -> None:
+        """Kill every supervisor and leftover, and reap them all."""
+        for pid in self.supervisors:
+            kill_pid(pid)
+        for _ in range(1000):
+            for pid in children_of(os.getpid()):
+                kill_pid(pid)
+            try:
+                os.wait4(-1, 0)
+            except ChildProcessError:
+                break
+        if self.memory is not None:
+            self.memory.remove()
+
+
+def preload(modules: list[str]) -> None:
+    """Import the given modules once so every forked call starts with them loaded."""
+    # Thread pools started by numerical libraries do not survive fork; keep them single-threaded.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    for name in modules:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - a missing optional module is simply not preloaded
+            pass
+    if "numpy" in sys.modules:
+        # The first seeding initialises numpy's random state lazily; do it once here.
+        try:
+            sys.modules["numpy"].random.seed(0)
+        except Exception:  # noqa: BLE001
+            pass
+    import gc
+
+    # Objects that exist now are never collected in the children, so the collector does not
+    # write to (and copy) every page the server shares with them.
+    gc.collect()
+    gc.freeze()
+
+
+def start_janitor(path: str) -> int:
+    """Leave behind a process that deletes ``path`` once this server has exited; return its pid.
+
+    The client normally deletes the pool's directory itself, but a client that dies without
+    running its exit handlers (``os._exit`` in a worker process, SIGKILL) cannot. The janitor is
+    double-forked before the server enters its namespaces, so it stays on the host's view of
+    the file system and is nobody's child to kill; it waits for the end of a pipe that only the
+    server holds.
+    """
+    alive_r, alive_w = os.pipe()
+    pid_r, pid_w = os.pipe()
+    first = os.fork()
+    if first == 0:
+        try:
+            os.close(pid_r)
+            janitor = os.fork()
+            if janitor != 0:
+                os.write(pid_w, str(janitor).encode())
+                os._exit(0)
+            os.setsid()
+            os.close(alive_w)
+            # Hold nothing of the server's: above all not the client's socket.
+            os.closerange(3, alive_r)
+            os.closerange(alive_r + 1, max_fd())
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)
+            while os.read(alive_r, 4096):
+                pass
+            for _ in range(50):
+                remove_tree(path)
+                if not os.path.lexists(path):
+                    break
+                time.sleep(0.1)
+        finally:
+            os._exit(0)
+    os.close(alive_r)
+    os.close(pid_w)
+    os.waitpid(first, 0)
+    with os.fdopen(pid_r, "rb") as fh:
+        janitor = int(fh.read() or 0)
+    # alive_w stays open until this server (and its supervisors) have exited; calls close it.
+    return janitor
