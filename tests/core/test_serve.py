@@ -11,7 +11,7 @@ from agentgym.serve import EnvServer, RemoteEnv, RemoteEnvError, decode, encode
 
 @pytest.fixture
 def server():
-    with EnvServer(max_sessions=3) as srv:
+    with EnvServer(max_sessions=3, allow_oracle=True) as srv:
         yield srv
 
 
