@@ -290,7 +290,7 @@ def program(
     name = request["ws"]
     if not isinstance(name, str) or not WORKSPACE_NAME.match(name):
         raise ValueError("bad workspace name")
-    workspace = os.path.join(isolation.workspace_root, name)
+    workspace = isolation.workspace_dir(name)
     if namespaces:
         mount(workspace, "/workspace", None, MS_BIND)
         mount(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import secrets
 import sys
 
 from .syscalls import (
@@ -45,6 +47,8 @@ class Isolation:
 
     def __init__(self, workspaces: str, mode: str) -> None:
         self.workspaces = workspaces
+        # Keys the folder names of workspaces with namespaces (see workspace_dir).
+        self.name_key = secrets.token_bytes(16)
         self.mode = "rlimits"
         self.reason = ""
         # uid (inside the server's user namespace, or on the host without one) that calls run as.
@@ -71,6 +75,17 @@ class Isolation:
         else:
             self.workspace_root = workspaces
             self.call_uid = HOST_NOBODY if self.host_root else None
+
+    def workspace_dir(self, name: str) -> str:
+        """The server-side folder of workspace ``name``.
+
+        With namespaces each workspace is a mount every call's mountinfo lists; its folder is
+        a keyed hash of the name, so no call learns another episode's workspace name there.
+        """
+        if self.mode != "namespaces":
+            return os.path.join(self.workspace_root, name)
+        digest = hashlib.blake2b(name.encode(), key=self.name_key, digest_size=16)
+        return os.path.join(self.workspace_root, digest.hexdigest())
 
     # -- server start-up
 
@@ -141,7 +156,8 @@ class Isolation:
         # A fresh proc may only be mounted where a complete one is already visible; this copy is
         # covered by each call's own /proc before any untrusted code runs.
         mount("/proc", new_root + "/proc", None, MS_BIND | MS_REC)
-        mount(self.workspaces, new_root + "/ws", None, MS_BIND)
+        # A tmpfs of its own, not a bind of the host folder: a call's mountinfo shows no host path.
+        mount("tmpfs", new_root + "/ws", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711")
         # Workspaces mounted later must reach the spares' (already copied) mount namespaces.
         mount(None, new_root + "/ws", None, MS_SHARED)
         mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")

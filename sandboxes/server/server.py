@@ -203,7 +203,7 @@ class Server:
         """The server-side path of workspace ``name``."""
         if not isinstance(name, str) or not WORKSPACE_NAME.match(name):
             raise ValueError("bad workspace name")
-        path = os.path.join(self.isolation.workspace_root, name)
+        path = self.isolation.workspace_dir(name)
         if create and not os.path.isdir(path):
             os.mkdir(path, 0o700)
             if self.isolation.mode == "namespaces" and self.workspace_mb:

@@ -757,3 +757,12 @@ def test_a_call_that_blocks_on_its_own_fifo_stalls_only_itself(make):
     b.write_files({"f.txt": "x"})
     thread.join(60)
     assert result["a"].timed_out
+
+
+def test_mountinfo_names_no_other_episode_and_no_host_pool_folder(make):
+    a, b = make(), make()
+    b.write_files({"x.txt": "x"})
+    info = a.run("print(open('/proc/self/mountinfo').read())").stdout
+    assert info.strip()
+    assert b.workspace_id not in info and a.workspace_id not in info
+    assert "agentgym-pool-" not in info

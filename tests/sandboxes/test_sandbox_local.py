@@ -86,13 +86,20 @@ def test_interpreter_exit_cleans_up(tmp_path):
     assert not os.path.exists(f"/proc/{pid}")
 
 
+def _workspaces_held(pool) -> int:
+    """How many workspaces the pool's server holds (with namespaces: mounts only it sees)."""
+    if pool.isolation == "namespaces":
+        with open(f"/proc/{pool.server_pid}/mountinfo") as fh:
+            return sum(" /ws/" in line for line in fh)
+    return len(os.listdir(os.path.join(pool._server.pool_dir, "ws")))
+
+
 def test_reset_removes_workspace(local_pool):
     sb = LocalSandbox(pool=local_pool)
     sb.write_files({"a": "1"})
-    before = os.listdir(os.path.join(local_pool._server.pool_dir, "ws"))
+    before = _workspaces_held(local_pool)
     sb.reset()
-    after = os.listdir(os.path.join(local_pool._server.pool_dir, "ws"))
-    assert len(after) == len(before) - 1
+    assert _workspaces_held(local_pool) == before - 1
     sb.close()
 
 
