@@ -62,3 +62,14 @@ def test_wheel_contains_every_module_and_data(tmp_path):
         for data in (ROOT / folder).rglob("*.jsonl"):
             rel = data.relative_to(ROOT / folder)
             assert "/".join([*prefix.split("."), *rel.parts]) in names, data
+
+
+def test_all_extra_holds_every_other_extra():
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    extras = {
+        name: {line.strip() for line in value.splitlines() if line.strip()}
+        for name, value in cfg["options.extras_require"].items()
+    }
+    everything = set().union(*(reqs for name, reqs in extras.items() if name != "all"))
+    assert everything - extras["all"] == set(), "add these to the all extra"
