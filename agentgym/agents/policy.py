@@ -32,7 +32,7 @@ try:
 except ImportError as e:  # the trainers are an optional part of agentgym
     raise ImportError(
         "agentgym's policies and trainers need PyTorch; install the extra: "
-        "pip install 'agentgym[train]'"
+        'pip install -e ".[train]"'
     ) from e
 
 nn = torch.nn

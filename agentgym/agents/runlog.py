@@ -135,7 +135,7 @@ def plot_curve(
         import matplotlib.pyplot as plt
     except ImportError as e:
         raise ImportError(
-            "learning curves need matplotlib; install the extra: pip install 'agentgym[train]'"
+            'learning curves need matplotlib; install the extra: pip install -e ".[train]"'
         ) from e
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -165,7 +165,7 @@ def test_import_agentgym_does_not_import_torch_and_missing_torch_names_the_extra
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "agentgym[train]" in out.stdout
+    assert 'pip install -e ".[train]"' in out.stdout
 
 
 def test_make_policy_loads_an_hf_model_folder(tmp_path):
