@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import glob
 import os
 import shutil
@@ -55,7 +56,7 @@ def docker_client() -> Any:
         import docker
     except ImportError as exc:
         raise SandboxError(
-            "the docker backend needs the Docker SDK: pip install 'agentgym[docker]'"
+            'the docker backend needs the Docker SDK: pip install -e ".[docker]"'
         ) from exc
     try:
         client = docker.from_env(timeout=120)
@@ -124,6 +125,28 @@ def _image_exists(client: Any, name: str) -> bool:
         return False
 
 
+def _run_debootstrap(cmd: list[str], log: Callable[[str], None]) -> None:
+    """Run debootstrap, passing on the first line of each stage (it prints one per package)."""
+    tail: collections.deque[str] = collections.deque(maxlen=40)
+    stage = None
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as proc:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.rstrip()
+            tail.append(line)
+            # "I: Retrieving libc6 2.36-9" -> stage "I: Retrieving"; warnings always pass.
+            head = " ".join(line.split()[:2])
+            if head != stage or not line.startswith("I: "):
+                log(f"  debootstrap: {line}")
+                stage = head
+        returncode = proc.wait()
+    if returncode != 0:
+        joined = "\n".join(tail)
+        raise SandboxError(f"debootstrap failed ({returncode}):\n{joined}")
+
+
 def build_image(
     name: str = DEFAULT_IMAGE,
     *,
@@ -142,7 +165,7 @@ def build_image(
         mirror: Debian archive URL; default: the one this machine's apt uses.
         suite: Debian suite; default: the one this machine's apt uses.
         force: Rebuild even if the image exists.
-        log: Receives progress lines.
+        log: Receives progress lines (one per debootstrap stage, then the import).
 
     Returns:
         The image name.
@@ -174,10 +197,7 @@ def build_image(
             root,
             mirror,
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            tail = (done.stdout + done.stderr)[-3000:]
-            raise SandboxError(f"debootstrap failed ({done.returncode}):\n{tail}")
+        _run_debootstrap(cmd, log)
         for rel in _TRIM:
             remove_tree(os.path.join(root, rel))
             os.makedirs(os.path.join(root, rel), exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -11,8 +12,9 @@ from agentgym.sandboxes import SandboxError
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+@functools.cache
 def docker_unavailable_reason() -> str | None:
-    """Why Docker tests cannot run here, or None when they can."""
+    """Why Docker tests cannot run here, or None when they can (asked once per session)."""
     try:
         from agentgym.sandboxes.image import DEFAULT_IMAGE, docker_client
     except ImportError as exc:  # pragma: no cover - the SDK is an optional extra
@@ -24,7 +26,10 @@ def docker_unavailable_reason() -> str | None:
     try:
         client.images.get(DEFAULT_IMAGE)
     except Exception:  # noqa: BLE001
-        return f"sandbox image {DEFAULT_IMAGE} not built (agentgym sandbox build-image)"
+        return (
+            f"a Docker engine is running but the sandbox image {DEFAULT_IMAGE} is not built "
+            "(build it with: agentgym sandbox build-image)"
+        )
     finally:
         client.close()
     return None
@@ -37,4 +42,4 @@ def require_docker() -> None:
         return
     if IN_CI:
         pytest.fail(f"Docker is required in CI but unavailable: {reason}")
-    pytest.skip(f"no Docker engine for the docker backend: {reason}")
+    pytest.skip(f"Docker tests skip here: {reason}")
