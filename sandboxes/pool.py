@@ -282,7 +282,9 @@ class SandboxPool(abc.ABC):
                 self._spares.append(_Spare(int(message["pid"]), request_fd, result_fd, generation))
                 self._spare_ready.notify()
             return
-        pending = self._pending.pop(message.get("id"), None)
+        request_id = message.get("id")
+        # Our requests have int ids; a reply to anything else (a malformed request) is no one's.
+        pending = self._pending.pop(request_id, None) if type(request_id) is int else None
         if pending is not None:
             pending.reply = message
             pending.event.set()

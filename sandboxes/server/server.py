@@ -145,6 +145,8 @@ class Server:
         Workspace operations run in a worker thread, one at a time per workspace, so that no
         episode's files (however many, or however strange) delay another episode's request.
         """
+        if not isinstance(message, dict):
+            return  # not a request: nothing to answer
         op = message.get("op")
         request_id = message.get("id", 0)
         try:
