@@ -1,0 +1,75 @@
+"""RayVectorEnv on a Ray cluster started by ``ray start --head`` in its own process group."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from agentgym.integrations.ray import RayVectorEnv, RolloutPool  # noqa: E402
+
+
+@pytest.fixture
+def head_node(tmp_path):
+    if ray.is_initialized():
+        ray.shutdown()
+    ray_cli = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
+    log = open(tmp_path / "ray-head.log", "w")  # noqa: SIM115
+    head = subprocess.Popen(
+        [
+            ray_cli,
+            "start",
+            "--head",
+            "--block",
+            "--num-cpus=2",
+            "--port=0",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "RAY_ADDRESS": ""},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                ray.init(address="auto", log_to_driver=False)
+                break
+            except (ConnectionError, RuntimeError, ValueError):
+                if head.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "ray start --head failed: " + (tmp_path / "ray-head.log").read_text()
+                    ) from None
+                time.sleep(1)
+        yield head
+    finally:
+        ray.shutdown()
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait()
+        log.close()
+
+
+def test_vector_env_and_pool_on_a_separate_head_node(head_node):
+    assert ray.get_runtime_context().gcs_address  # connected to the head, not a local start
+    envs = RayVectorEnv("AgentMath-v0", 2, envs_per_actor=1)
+    try:
+        obs, _ = envs.reset(seed=3)
+        answers = list(envs.call("oracle_action"))
+        _, rewards, terminated, _, infos = envs.step(answers)
+        assert terminated.all() and rewards.tolist() == [1.0, 1.0] and infos["success"].all()
+    finally:
+        envs.close()
+    with RolloutPool("AgentMath-v0", 2) as pool:
+        pool.reset(seeds=0)
+        assert len(pool.collect(min_results=2)) == 2
