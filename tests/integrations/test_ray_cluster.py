@@ -5,7 +5,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +52,7 @@ def head_node(tmp_path):
                 time.sleep(1)
         yield head
     finally:
+        address = ray.get_runtime_context().gcs_address if ray.is_initialized() else None
         ray.shutdown()
         os.killpg(head.pid, signal.SIGTERM)
         try:
@@ -58,6 +61,10 @@ def head_node(tmp_path):
             os.killpg(head.pid, signal.SIGKILL)
             head.wait()
         log.close()
+        # A killed head leaves its address behind, where a later ray.init() would look.
+        current = Path(tempfile.gettempdir(), "ray", "ray_current_cluster")
+        if address and current.exists() and current.read_text().strip() == address:
+            current.unlink()
 
 
 def test_vector_env_and_pool_on_a_separate_head_node(head_node):
