@@ -1,7 +1,8 @@
-"""Shared output of the benchmarks: a rich table on stdout and JSON under benchmarks/results/."""
+"""Shared output of the benchmarks: a rich table on stdout and JSON in an ``--out`` folder."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import time
@@ -9,9 +10,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS_DIR", "percentile_ms", "write_report"]
+__all__ = ["RESULTS_DIR", "add_out_argument", "percentile_ms", "write_report"]
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# Relative, so results land under the folder the script runs from, never in the installed package.
+RESULTS_DIR = Path("benchmarks") / "results"
+
+
+def add_out_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--out DIR``, the folder a benchmark writes its ``<name>.json`` into."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS_DIR,
+        metavar="DIR",
+        help=f"folder for the JSON results (default: ./{RESULTS_DIR.as_posix()})",
+    )
 
 
 def percentile_ms(samples_s: Sequence[float], q: float) -> float:
@@ -30,8 +43,17 @@ def write_report(
     *,
     meta: dict[str, Any] | None = None,
     out: Path | None = None,
+    out_dir: Path | None = None,
 ) -> Path:
-    """Print ``rows`` as a table and write them with ``meta`` to ``results/<name>.json``.
+    """Print ``rows`` as a table and write them with ``meta`` as JSON.
+
+    Args:
+        name: The benchmark's name; the file is ``<name>.json``.
+        title: The table's title.
+        rows: One dict per case.
+        meta: Settings and targets stored next to the rows.
+        out: The JSON file's path; overrides ``out_dir``.
+        out_dir: The folder for ``<name>.json`` (default ``./benchmarks/results``).
 
     Returns:
         The path of the JSON file.
@@ -54,7 +76,7 @@ def write_report(
         widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
         console = Console(width=max(console.width, sum(widths) + 3 * len(widths) + 1))
     console.print(table)
-    path = out or RESULTS_DIR / f"{name}.json"
+    path = out or (out_dir or RESULTS_DIR) / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "benchmark": name,

@@ -17,7 +17,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from agentgym.benchmarks.report import write_report
+from agentgym.benchmarks.report import add_out_argument, write_report
 from agentgym.core import AgentEnv
 from agentgym.spaces import UnicodeText
 from agentgym.tasks import Task, TaskList
@@ -90,9 +90,10 @@ def time_steps(env: gym.Env, action: str, steps: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, print the table and write ``results/env_step.json``."""
+    """Run the benchmark, print the table and write ``<--out>/env_step.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5000)
+    add_out_argument(parser)
     args = parser.parse_args(argv)
     if "NullTool-v0" not in gym.registry:
         gym.register("NullTool-v0", entry_point=NullToolEnv)
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         "Env step overhead (sandbox excluded)",
         rows,
         meta={"steps": args.steps, "target_us": TARGET_US},
+        out_dir=args.out,
     )
     print(f"wrote {path}")
     return 0

@@ -19,7 +19,7 @@ import argparse
 import time
 from typing import Any
 
-from agentgym.benchmarks.report import write_report
+from agentgym.benchmarks.report import add_out_argument, write_report
 
 ENV_ID = "AgentMath-v0"
 ENV_KWARGS = {"task_source": "generated:arithmetic", "difficulty": "easy", "max_turns": 3}
@@ -111,10 +111,11 @@ def _train_tokens_per_s(policy: Any, trajs: list, repeats: int, batched: bool) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, print the table and write ``results/grpo.json``."""
+    """Run the benchmark, print the table and write ``<--out>/grpo.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer episodes (smoke run)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_out_argument(parser)
     args = parser.parse_args(argv)
 
     from agentgym.agents.policy import make_policy, torch
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "torch_threads": args.threads,
         "quick": args.quick,
     }
-    path = write_report("grpo", "GRPO throughput (tiny policy)", rows, meta=meta)
+    path = write_report("grpo", "GRPO throughput (tiny policy)", rows, meta=meta, out_dir=args.out)
     print(f"wrote {path}")
     return 0
 

@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from agentgym.benchmarks.report import percentile_ms, write_report
+from agentgym.benchmarks.report import add_out_argument, percentile_ms, write_report
 from agentgym.environments.gui import GUIEnv
 from agentgym.environments.gui.catalog import TEMPLATES
 from agentgym.environments.gui.render import Renderer
@@ -119,12 +119,13 @@ def memory_per_env(n: int, **kwargs: Any) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, print the table and write ``results/gui.json``."""
+    """Run the benchmark, print the table and write ``<--out>/gui.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--tasks", type=int, default=len(TEMPLATES), help="oracle episodes replayed"
     )
     parser.add_argument("--repeats", type=int, default=3)
+    add_out_argument(parser)
     args = parser.parse_args(argv)
     tids = task_ids(args.tasks)
     episodes = {tid: record(tid) for tid in tids}
@@ -240,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             "screenshot_target_ms": SHOT_TARGET_MS,
             "note": "ratios < 1 for latency and > 1 for episodes/s favour the env's renderer",
         },
+        out_dir=args.out,
     )
     print(f"wrote {path}")
     return 0

@@ -27,10 +27,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from agentgym.benchmarks.report import percentile_ms, write_report
+from agentgym.benchmarks.report import add_out_argument, percentile_ms, write_report
 
 PRINT = "print(1)"
 SYMPY = "import sympy; print(sympy.sqrt(8))"
@@ -338,13 +337,11 @@ def bench_docker(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, print the table and write ``benchmarks/results/sandbox.json``."""
+    """Run the benchmark, print the table and write ``<--out>/sandbox.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--no-docker", action="store_true", help="skip the Docker cases")
-    parser.add_argument(
-        "--out", type=Path, help="JSON path (default benchmarks/results/sandbox.json)"
-    )
+    add_out_argument(parser)
     args = parser.parse_args(argv)
     args.calls, args.sympy_calls, args.run_calls = (10, 4, 2) if args.quick else (60, 15, 6)
     args.processes = 2 if args.quick else 4
@@ -362,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_docker:
         bench_docker(args, rows, meta)
     path = write_report(
-        "sandbox", "Sandbox latency, throughput and memory", rows, meta=meta, out=args.out
+        "sandbox", "Sandbox latency, throughput and memory", rows, meta=meta, out_dir=args.out
     )
     print(f"wrote {path}")
     return 0

@@ -11,7 +11,7 @@ Usage::
     python -m agentgym.benchmarks.perf.search                 # 10k and 100k pages
     python -m agentgym.benchmarks.perf.search --sizes 2000    # a quick run
 
-Writes a table to the terminal and JSON to ``benchmarks/results/search.json``.
+Writes a table to the terminal and JSON to ``<--out>/search.json`` (default ``./benchmarks/results``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ import resource
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from agentgym.benchmarks.report import add_out_argument
 
 TARGETS = {
     "query_p50_ms": 1.0,
@@ -37,7 +38,6 @@ TARGETS = {
     "build_s": 60.0,
     "index_mib": 1024.0,
 }
-_RESULTS = Path(__file__).resolve().parents[1] / "results" / "search.json"
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--steps", type=int, default=200, help="search and open steps timed")
     parser.add_argument("--seed", type=int, default=0, help="world seed")
-    parser.add_argument("--out", type=Path, default=_RESULTS, help="JSON output path")
+    add_out_argument(parser)
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     rows = [
@@ -252,9 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         "targets_at_100k": TARGETS,
         "sizes": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    path = args.out / "search.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {path}")
     return 0
 
 

@@ -31,7 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from agentgym.benchmarks.report import percentile_ms, write_report
+from agentgym.benchmarks.report import add_out_argument, percentile_ms, write_report
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "math_equivalence.jsonl"
 SYSTEMS = ("agentgym", "math-verify", "sympy")
@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
         "Answer verifiers on the labeled equivalence set",
         rows,
         meta=meta,
-        out=Path(args.out) if args.out else None,
+        out_dir=args.out,
     )
     if "median_ratio_vs_math_verify" in meta:
         print(
@@ -257,7 +257,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="labeled JSONL set")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N pairs")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per pair")
-    parser.add_argument("--out", default="", help="JSON path (default: results/verifier.json)")
+    add_out_argument(parser)
     parser.add_argument(
         "--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS, help="systems to run"
     )

@@ -25,3 +25,13 @@ def test_bench_cli_errors(capsys, tmp_path):
     assert main(["bench", "--suite", "nope"]) == 2
     assert main(["bench", "--envs", "Nope-v0", "--out", str(tmp_path)]) == 2
     assert "not in suite" in capsys.readouterr().err
+
+
+def test_perf_scripts_write_under_the_current_folder(tmp_path, monkeypatch):
+    from agentgym.benchmarks.perf import env_step
+
+    monkeypatch.chdir(tmp_path)
+    assert env_step.main(["--steps", "20"]) == 0
+    assert json.loads((tmp_path / "benchmarks" / "results" / "env_step.json").read_text())["rows"]
+    assert env_step.main(["--steps", "20", "--out", str(tmp_path / "elsewhere")]) == 0
+    assert (tmp_path / "elsewhere" / "env_step.json").is_file()

@@ -8,9 +8,8 @@ import json
 def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     from agentgym.benchmarks.perf import sandbox
 
-    out = tmp_path / "sandbox.json"
-    assert sandbox.main(["--quick", "--no-docker", "--out", str(out)]) == 0
-    rows = {r["case"]: r for r in json.loads(out.read_text())["rows"]}
+    assert sandbox.main(["--quick", "--no-docker", "--out", str(tmp_path)]) == 0
+    rows = {r["case"]: r for r in json.loads((tmp_path / "sandbox.json").read_text())["rows"]}
     assert rows["local pool: print(1)"]["p50_ratio_vs_baseline"] > 0
     assert rows["local pool: import sympy"]["p50_ratio_vs_baseline"] > 0
     assert "throughput_ratio" in rows["2 callers, print(1): local pool vs subprocess"]

@@ -4,9 +4,8 @@ from agentgym.benchmarks.perf import verifier as bench
 
 
 def test_benchmark_runs_ours_and_reports(tmp_path, capsys):
-    out = tmp_path / "verifier.json"
-    status = bench.main(["--limit", "30", "--systems", "agentgym", "--out", str(out)])
-    payload = json.loads(out.read_text())
+    status = bench.main(["--limit", "30", "--systems", "agentgym", "--out", str(tmp_path)])
+    payload = json.loads((tmp_path / "verifier.json").read_text())
     (row,) = payload["rows"]
     assert row["system"] == "agentgym" and row["pairs"] == 30
     assert row["false_pos"] == 0 and 0.0 <= row["accuracy"] <= 1.0
