@@ -19,12 +19,15 @@ def format_exec_result(result: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> str:
     """Render a sandbox ``ExecResult`` as the text an agent reads.
 
     stdout then stderr, each cut to ``limit`` characters with a notice, followed by notices for
-    a timeout, an out-of-memory kill or a non-zero exit code.
+    a timeout, an out-of-memory kill or a non-zero exit code. A stream's final newline is
+    dropped, since the parts are joined by newlines (``print(4)`` reads ``4``, not ``4`` and a
+    blank line).
     """
     parts = []
     for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         if not text:
             continue
+        text = text.removesuffix("\n")
         if len(text) > limit:
             text = (
                 text[:limit] + f"\n[... {name} truncated: {len(text) - limit} more characters ...]"
