@@ -14,7 +14,13 @@ from typing import Any, ClassVar
 
 import gymnasium as gym
 
-from agentgym.parsing import ACTION_FORMATS, ParsedAction, format_action, parse_action
+from agentgym.parsing import (
+    ACTION_FORMATS,
+    ParsedAction,
+    format_action,
+    message_json,
+    parse_action,
+)
 from agentgym.spaces import UnicodeText
 from agentgym.tasks import Task, TaskSource, check_difficulty
 from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput, validate_arguments
@@ -138,6 +144,9 @@ class AgentEnv(gym.Env[str, str]):
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         """Parse ``action`` into tool calls, run them, and return the next transition.
 
+        In the ``openai`` format ``action`` may also be the assistant message as the OpenAI
+        SDK gives it: a dict, or an object with ``content`` and ``tool_calls``.
+
         A malformed action is not an exception: the observation explains the problem,
         ``info["parse_error"]`` holds it, a ``format`` penalty is recorded and the turn counts.
         """
@@ -148,6 +157,8 @@ class AgentEnv(gym.Env[str, str]):
         self._turn += 1
         self._step_components = dict.fromkeys(self.reward_component_names, 0.0)
         call_prefix = f"call_{self._turn}"  # call ids are call_<turn>_<index>
+        if self.action_format == "openai":
+            action = message_json(action)  # a message dict or SDK object, as its JSON
         if isinstance(action, str) and len(action) > self.max_action_chars:
             parsed = ParsedAction(
                 (), f"action too long: {len(action)} characters (limit {self.max_action_chars})", ""

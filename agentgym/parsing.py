@@ -6,8 +6,9 @@ Three interchangeable formats give the same calls for the same intent:
   argument, attributes fill the rest (``<search k="3">query</search>``, ``<click id="4"/>``).
 * ``json``: a bare or fenced object ``{"tool": "search", "arguments": {"query": "q"}}``, or a
   list of them.
-* ``openai``: the JSON of an assistant message with ``tool_calls`` as the OpenAI chat API
-  returns it (``function.arguments`` is a JSON string).
+* ``openai``: an assistant message with ``tool_calls`` as the OpenAI chat API returns it
+  (``function.arguments`` is a JSON string): its JSON text, a dict, or the SDK's message
+  object (anything with ``content`` and ``tool_calls``); see :func:`message_json`.
 
 A malformed action never raises: :func:`parse_action` returns a :class:`ParsedAction` whose
 ``error`` says what was wrong.
@@ -23,7 +24,14 @@ from typing import Any, Literal
 
 from agentgym.tools.base import Tool, ToolCall
 
-__all__ = ["ACTION_FORMATS", "ActionFormat", "ParsedAction", "format_action", "parse_action"]
+__all__ = [
+    "ACTION_FORMATS",
+    "ActionFormat",
+    "ParsedAction",
+    "format_action",
+    "message_json",
+    "parse_action",
+]
 
 ActionFormat = Literal["xml", "json", "openai"]
 ACTION_FORMATS: tuple[str, ...] = ("xml", "json", "openai")
@@ -49,13 +57,50 @@ class ParsedAction:
     text: str
 
 
+def message_json(message: Any) -> Any:
+    """The JSON text of an assistant message given as a dict or as an OpenAI SDK object.
+
+    A ``Mapping``, or an object with ``content`` and ``tool_calls`` attributes (the SDK's
+    ``ChatCompletionMessage``, or any look-alike), becomes its JSON; a ``str`` and anything
+    else come back unchanged, so the parser reports them as it would.
+    """
+    if isinstance(message, str) or not (
+        isinstance(message, Mapping)
+        or (hasattr(message, "content") and hasattr(message, "tool_calls"))
+    ):
+        return message
+    try:
+        return json.dumps(_plain(message), ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return message
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Plain JSON data from SDK objects: pydantic models, attribute objects, mappings, lists."""
+    if depth > 20:
+        raise ValueError("message nested too deeply")
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    dump = getattr(value, "model_dump", None)  # pydantic v2, as the openai SDK uses
+    if callable(dump):
+        return _plain(dump(exclude_none=True), depth + 1)
+    if hasattr(value, "__dict__"):
+        return {k: _plain(v, depth + 1) for k, v in vars(value).items() if not k.startswith("_")}
+    raise TypeError(f"cannot read a message field of type {type(value).__name__}")
+
+
 def parse_action(
     action: Any, action_format: str, tools: Mapping[str, Tool], *, call_prefix: str = "call"
 ) -> ParsedAction:
     """Parse ``action`` in ``action_format`` against the available ``tools``.
 
     Args:
-        action: The raw completion; anything but a ``str`` is an error (``bytes`` are decoded).
+        action: The raw completion; anything but a ``str`` is an error (``bytes`` are decoded),
+            except that the ``openai`` format also takes a message dict or SDK object.
         action_format: One of ``"xml"``, ``"json"``, ``"openai"``.
         tools: The env's tools by name.
         call_prefix: Prefix of the call ids (``"call_3_0"`` style); ids are always derived
@@ -66,6 +111,8 @@ def parse_action(
     """
     if isinstance(action, bytes | bytearray):
         action = bytes(action).decode("utf-8", errors="replace")
+    if action_format == "openai":
+        action = message_json(action)
     if not isinstance(action, str):
         return ParsedAction((), f"action must be a str, got {type(action).__name__}", "")
     if not action.strip():

@@ -7,6 +7,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from agentgym.parsing import message_json
 from agentgym.tools.base import ToolCall
 
 __all__ = ["ChatWrapper"]
@@ -44,9 +45,12 @@ class ChatWrapper(gym.Wrapper[str, str, str, str]):
         """Step the env and append the assistant message and the env's reply."""
         obs, reward, terminated, truncated, info = self.env.step(action)
         calls = info.get("tool_calls", [])
+        if getattr(self.env.unwrapped, "action_format", "xml") == "openai":
+            action = message_json(action)  # a dict or SDK message is stored as a message
         content = action if isinstance(action, str) else str(action)
-        if self.tool_messages and calls:
+        if self.tool_messages:
             content = _message_content(content)
+        if self.tool_messages and calls:
             self.messages.append(
                 {
                     "role": "assistant",
