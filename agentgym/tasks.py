@@ -7,7 +7,10 @@ privileged data (gold answers, hidden tests) that only the grader and the oracle
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -204,18 +207,42 @@ def check_difficulty(difficulty: str | None) -> None:
         raise ValueError(f"difficulty must be one of {DIFFICULTIES} or None, got {difficulty!r}")
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+# A compressed task file may not expand without bound (a small "zip bomb" would fill memory).
+MAX_DECOMPRESSED_BYTES = 1 << 30
+
+
+def _gunzip(raw: bytes, path: Path) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+            data = fh.read(MAX_DECOMPRESSED_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as e:
+        raise TaskFileError(f"cannot decompress task file {path}: {e}") from None
+    if len(data) > MAX_DECOMPRESSED_BYTES:
+        raise TaskFileError(
+            f"task file {path} expands past {MAX_DECOMPRESSED_BYTES >> 20} MiB; unpack it first"
+        )
+    return data
+
+
 def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ``("file:line", record)`` for each non-blank line of a JSONL file.
 
+    A gzip-compressed file (``.jsonl.gz``, as HumanEval ships) is read the same way; it is
+    recognised by its magic bytes, not its name.
+
     Raises:
-        TaskFileError: If the file cannot be read, a line is not valid UTF-8 or not a JSON
-            object, or the file holds no records; the message names the file and line.
+        TaskFileError: If the file cannot be read or decompressed, a line is not valid UTF-8
+            or not a JSON object, or the file holds no records; the message names the file
+            and line.
     """
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise TaskFileError(f"cannot read task file {path}: {e.strerror or e}") from None
+    if raw[:2] == _GZIP_MAGIC:
+        raw = _gunzip(raw, path)
     found = False
     for lineno, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():

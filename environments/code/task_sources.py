@@ -58,6 +58,8 @@ _HOW_TO = (
 def make_task_source(task_source: str | Path | None, difficulty: str | None) -> TaskList:
     """Return the tasks named by ``task_source`` (``"builtin"``/None, or a JSONL path).
 
+    The JSONL file may be gzip-compressed, as HumanEval's ``HumanEval.jsonl.gz`` ships.
+
     Raises:
         TaskFileError: If the JSONL file is missing or malformed (names line and field).
         ValueError: If ``task_source`` is neither, or no task has ``difficulty``.
@@ -65,12 +67,13 @@ def make_task_source(task_source: str | Path | None, difficulty: str | None) -> 
     if task_source is None or task_source == BUILTIN:
         tasks, origin = builtin_tasks(), "the built-in tasks"
     elif isinstance(task_source, str | Path) and (
-        str(task_source).endswith(".jsonl") or Path(task_source).is_file()
+        str(task_source).endswith((".jsonl", ".jsonl.gz")) or Path(task_source).is_file()
     ):
         tasks, origin = load_jsonl_tasks(task_source), str(task_source)
     else:
         raise ValueError(
-            f"task_source must be {BUILTIN!r}, None or a path to a .jsonl file, got {task_source!r}"
+            f"task_source must be {BUILTIN!r}, None or a path to a .jsonl or .jsonl.gz file, "
+            f"got {task_source!r}"
         )
     if difficulty is not None:
         tasks = [t for t in tasks if t.difficulty == difficulty]
