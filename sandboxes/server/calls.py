@@ -185,7 +185,9 @@ def supervise(
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         if cgroup is not None:
             cgroup.close()
-        return program(isolation, requests, alive_r, started_w, devnull, counted)
+        # A call whose own cgroup could not be made is not counted: it gets the filter.
+        counted_here = counted and (memory is None or cgroup is not None)
+        return program(isolation, requests, alive_r, started_w, devnull, counted_here)
 
     # The user's code reports its own errors; anything raised here is a set-up failure.
     pid = fork_child(call_program, failure=SETUP_FAILED)
