@@ -23,6 +23,7 @@ client (:mod:`.client`, needs only ``requests``).
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from agentgym.serve.client import RemoteEnv, RemoteEnvError
@@ -91,16 +92,20 @@ def run(args: argparse.Namespace) -> int:
         memory_mb=args.max_memory_mb,
         max_turns=args.max_turns,
     )
-    server = EnvServer(
-        args.host,
-        args.port,
-        args.max_sessions,
-        token=args.token,
-        allow_oracle=args.allow_oracle,
-        task_dir=args.task_dir,
-        idle_ttl_s=args.idle_ttl,
-        limits=limits,
-    )
+    try:
+        server = EnvServer(
+            args.host,
+            args.port,
+            args.max_sessions,
+            token=args.token,
+            allow_oracle=args.allow_oracle,
+            task_dir=args.task_dir,
+            idle_ttl_s=args.idle_ttl,
+            limits=limits,
+        )
+    except (ValueError, OSError) as e:  # a bad flag, or the port is taken
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(f"agentgym env server on {server.url}", flush=True)
     server.serve_forever()
     return 0

@@ -282,3 +282,44 @@ def test_task_source_reveals_no_paths(tmp_path):
             with pytest.raises(RemoteEnvError, match="400: TaskFileError") as e:
                 RemoteEnv(srv.url, "AgentMath-v0", task_source=source)
             assert source in str(e.value) and str(tmp_path) not in str(e.value)
+
+
+def test_cli_serves_with_a_token_and_stops_on_sigint(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-c", "import sys; from agentgym.cli import main; sys.exit(main())"]
+    bad = subprocess.run(
+        [*cmd, "serve", "--task-dir", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "not a folder" in bad.stderr
+    proc = subprocess.Popen(
+        [*cmd, "serve", "--port", str(port), "--token", "tok"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().startswith("agentgym env server on http://127.0.0.1:")
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(f"{url}/envs", timeout=5).status_code == 401
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        env = RemoteEnv(url, "AgentMath-v0", token="tok")
+        env.reset(seed=0)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert proc.returncode == 130  # the CLI's exit status for an interrupt
