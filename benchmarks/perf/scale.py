@@ -5,7 +5,8 @@ same-step autoreset, for ``--seconds`` after a warm-up, and counts finished epis
 baselines, measured in the same run, are ``SyncVectorEnv`` and ``AsyncVectorEnv`` with the
 same envs; :class:`RayVectorEnv` runs them as 1, 2 or 4 actors. The per-step overhead Ray adds
 is a step of one env through one actor minus the same step in-process (a malformed action,
-which the env answers without a sandbox). Target, on 2 cores: 2 actors >= 1.6x 1 actor for
+which the env answers without a sandbox). Memory: each actor process's RSS, per env it hosts
+(sandbox servers are processes of their own, measured by ``sandbox.py``). Target, on 2 cores: 2 actors >= 1.6x 1 actor for
 AgentCode-v0.
 
 Run: ``python -m agentgym.benchmarks.perf.scale [--seconds S] [--envs N]``
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -37,6 +39,14 @@ def episodes_per_s(envs: Any, seconds: float) -> float:
         _, _, terminated, truncated, _ = envs.step(list(envs.call("oracle_action")))
         done += int((terminated | truncated).sum())
     return done / (time.perf_counter() - t0)
+
+
+def _actor_rss_mib(actor: Any) -> float:
+    """Return the RSS of the calling actor's process in MiB (run inside the actor)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def step_seconds(envs: Any, steps: int) -> float:
@@ -71,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         for env_id in ENV_IDS:
             kwargs = {"max_turns": 4}
             results: dict[str, float] = {}
+            memory: dict[str, float] = {}
             for mode in ("sync", "async"):
                 envs = gym.make_vec(
                     env_id, args.envs, vectorization_mode=mode, vector_kwargs=same_step, **kwargs
@@ -89,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 try:
                     results[f"ray x{actors}"] = episodes_per_s(envs, args.seconds)
+                    memory[f"ray x{actors}"] = (
+                        sum(ray.get([a.__ray_call__.remote(_actor_rss_mib) for a in envs.actors]))
+                        / args.envs
+                    )
                 finally:
                     envs.close()
             one = results["ray x1"]
@@ -100,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                     "ratio_vs_sync": eps / results["sync"],
                     "ratio_vs_1_actor": eps / one,
                 }
+                if case in memory:
+                    row["actor_rss_mib_per_env"] = memory[case]
                 if env_id == "AgentCode-v0" and case == "ray x2":
                     row["meets_1.6x_target"] = eps / one >= TARGET_2_ACTORS
                 rows.append(row)

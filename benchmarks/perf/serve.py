@@ -4,7 +4,7 @@
 ``--episodes`` oracle episodes (default 50) of AgentMath-v0 and of AgentCode-v0 through
 :class:`RemoteEnv`, in rounds; the table gives errors (target 0), the p50/p99 latency of
 creating a session (connect + make) and of a step, and the server's RSS and thread count
-after each round (target: flat). Then ``--slow`` sockets (default 300) each send half a
+after each round (target: flat, i.e. the last round's over the first's near 1). Then ``--slow`` sockets (default 300) each send half a
 request's headers and hold on, and one well-behaved client creates a session, resets and
 steps; its latency is compared with the same client's on the idle server measured just
 before (target: served within 1 s).
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 rss.append(mem)
                 threads.append(nthreads)
             wall = time.perf_counter() - t0
+            first = len(rss) - args.rounds  # this env's first round
             rows.append(
                 {
                     "case": f"{env_id}: {args.clients} clients x {args.episodes} episodes",
@@ -150,18 +151,13 @@ def main(argv: list[str] | None = None) -> int:
                     "create_p99_ms": float(np.percentile(create, 99) * 1e3) if create else None,
                     "step_p50_ms": float(np.percentile(steps, 50) * 1e3) if steps else None,
                     "step_p99_ms": float(np.percentile(steps, 99) * 1e3) if steps else None,
+                    "rss_last_vs_first_round": rss[-1] / rss[first],
+                    "threads_last_vs_first_round": threads[-1] / threads[first],
                 }
             )
             meta[f"{env_id}_first_errors"] = errors[:5]
         meta["server_rss_mib_by_round"] = [round(m, 1) for m in rss]
         meta["server_threads_by_round"] = threads
-        rows.append(
-            {
-                "case": "server RSS and threads, last round vs first loaded round",
-                "rss_ratio": rss[-1] / rss[1],
-                "threads_ratio": threads[-1] / threads[1],
-            }
-        )
         idle = min(one_client(url) for _ in range(3))
         slow = []
         try:

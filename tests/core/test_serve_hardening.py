@@ -116,7 +116,7 @@ def test_a_client_is_served_while_slow_clients_hold_connections():
         host, port = srv.sock.getsockname()[:2]
         slow = []
         try:
-            for _ in range(100):
+            for _ in range(300):
                 s = socket.create_connection((host, port), timeout=10)
                 s.sendall(b"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Le")
                 slow.append(s)

@@ -112,6 +112,20 @@ def test_vector_api_details():
         envs.close()
 
 
+def test_autoreset_disabled_needs_a_reset_mask():
+    envs = RayVectorEnv("AgentMath-v0", 2, autoreset_mode="Disabled", max_turns=1)
+    try:
+        envs.reset(seed=0)
+        _, _, terminated, truncated, _ = envs.step(["hmm", "hmm"])
+        assert (terminated | truncated).all()
+        with pytest.raises(RuntimeError, match="reset_mask"):
+            envs.step(["hmm", "hmm"])
+        envs.reset(options={"reset_mask": np.array([True, True])})
+        envs.step(["hmm", "hmm"])
+    finally:
+        envs.close()
+
+
 def test_rollout_pool_runs_episodes_out_of_step():
     with RolloutPool([faulty] * 4, envs_per_actor=2) as pool:
         pool.reset(seeds=0)
