@@ -21,6 +21,7 @@ from agentgym.parsing import (
     message_json,
     parse_action,
 )
+from agentgym.prompts import describe_tools, format_instructions
 from agentgym.spaces import UnicodeText
 from agentgym.tasks import Task, TaskSource, check_difficulty
 from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput, validate_arguments
@@ -306,9 +307,12 @@ class AgentEnv(gym.Env[str, str]):
 
     @property
     def system_prompt(self) -> str:
-        """The system message: what the env is, its tools, and how to call them."""
-        tools = "\n".join(f"- {t.name}: {t.description}" for t in self.tools.values())
-        return f"{self.description}\n\nTools:\n{tools}\n\n{self._format_instructions()}"
+        """The system message: the env, its tools' arguments, how to call them, the limits."""
+        return (
+            f"{self.description}\n\nTools:\n{describe_tools(self.tools)}\n\n"
+            f"{format_instructions(self.tools, self.action_format)}\n\n"
+            f"Limits: {' '.join(self._prompt_limits())}"
+        )
 
     def add_reward(self, component: str, value: float) -> None:
         """Add ``value`` to a dense reward component for the current step (tool functions)."""
@@ -441,21 +445,13 @@ class AgentEnv(gym.Env[str, str]):
         keep = limit - len(notice) - 20
         return text[:keep] + _TRUNCATION_NOTICE.format(n=len(text) - keep)
 
-    def _format_instructions(self) -> str:
-        names = list(self.tools.values())
-        if self.action_format == "xml":
-            examples = [
-                f"<{t.name}>{t.main_arg.upper()}</{t.name}>" if t.main_arg else f"<{t.name}/>"
-                for t in names
-            ]
-            return (
-                "Call a tool by writing its XML tag; the body is its main argument, other "
-                "arguments are attributes. Examples: " + ", ".join(examples)
-            )
-        if self.action_format == "json":
-            return (
-                'Call a tool with a JSON object: {"tool": NAME, "arguments": {...}} '
-                "(a list of them for several calls). Argument schemas: "
-                + json.dumps([s["function"] for s in self.tool_schemas])
-            )
-        return "Call tools through the function-calling interface (tool_calls)."
+    def _prompt_limits(self) -> list[str]:
+        """Sentences on the episode's limits for the system prompt.
+
+        Envs that run code extend it with their sandbox's time and memory limits.
+        """
+        turns = "turn" if self.max_turns == 1 else "turns"
+        limits = [f"You have {self.max_turns} {turns}; each message you send is one turn."]
+        if self.time_limit_s is not None:
+            limits.append(f"The episode also ends after {self.time_limit_s:g} seconds.")
+        return limits

@@ -74,7 +74,13 @@ def python_tool(
         description=description,
         parameters={
             "type": "object",
-            "properties": {"code": {"type": "string", "description": "Python 3 source to run."}},
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "Python 3 source to run.",
+                    "examples": ["print(2 + 2)"],
+                }
+            },
             "required": ["code"],
         },
         fn=run,

@@ -268,6 +268,13 @@ class CodeEnv(AgentEnv):
             raise ValueError(f"options['task']['data'] lacks {sorted(missing)}")
         return task
 
+    def _prompt_limits(self) -> list[str]:
+        return [
+            *super()._prompt_limits(),
+            f"A python call or a test run may take {self.timeout_s:g} seconds and use "
+            f"{self.memory_mb} MiB of memory.",
+        ]
+
     def _begin(self, task: Task) -> str:
         self._visible_fraction = 0.0
         self._final = None

@@ -18,6 +18,9 @@ from agentgym.tasks import GeneratedTasks, Task, TaskSource
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
 
+# Memory limit of code run by the python tool, in MiB (stated in the system prompt).
+PYTHON_MEMORY_MB = 512
+
 __all__ = ["MathEnv"]
 
 
@@ -238,6 +241,13 @@ class MathEnv(AgentEnv):
             f"{', '.join(repr(s) for s in SAMPLES)}, 'gsm8k:PATH', 'math:PATH' or a JSONL path"
         )
 
+    def _prompt_limits(self) -> list[str]:
+        return [
+            *super()._prompt_limits(),
+            f"A python call may run {self.python_timeout_s:g} seconds and use "
+            f"{PYTHON_MEMORY_MB} MiB of memory.",
+        ]
+
     def _begin(self, task: Task) -> str:
         self._verdict = None
         self._steps = StepChecker(task.data.get("bindings", {}))
@@ -281,7 +291,9 @@ class MathEnv(AgentEnv):
         if self._sandbox is None:
             from agentgym.sandboxes import make_sandbox
 
-            self._sandbox = make_sandbox(self.sandbox_backend, timeout_s=self.python_timeout_s)
+            self._sandbox = make_sandbox(
+                self.sandbox_backend, timeout_s=self.python_timeout_s, memory_mb=PYTHON_MEMORY_MB
+            )
         return self._sandbox
 
     def _answer_tool(self, answer: str) -> ToolOutput:
