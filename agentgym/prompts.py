@@ -90,9 +90,8 @@ def format_instructions(tools: Mapping[str, Tool], action_format: str) -> str:
     """How to call a tool in ``action_format``, then one example per tool, one per line."""
     if action_format == "xml":
         how = (
-            "Call a tool by writing its XML tag: the body is its main argument and the other "
-            'arguments are attributes, e.g. <tool attr="value">main argument</tool>; a tool '
-            "without a main argument is a bare tag, e.g. <tool/>."
+            "Call a tool with its XML tag: the body is its main argument, the others are "
+            "attributes; a tool without a main argument is a bare tag."
         )
     elif action_format == "json":
         how = (

@@ -17,7 +17,7 @@ from agentgym.agents.rollout import (
 
 @pytest.fixture
 def policy():
-    return TinyPolicy(PolicyConfig(d_model=32, n_layers=1, n_heads=2, max_len=512))
+    return TinyPolicy(PolicyConfig(d_model=32, n_layers=1, n_heads=2, max_len=1024))
 
 
 def hint_then_guess(messages):
@@ -81,7 +81,7 @@ def test_policy_rollouts_groups_and_logprobs(policy):
 
 
 def test_conversation_outgrowing_the_context_is_cut():
-    small = TinyPolicy(PolicyConfig(d_model=16, n_layers=1, n_heads=2, max_len=330))
+    small = TinyPolicy(PolicyConfig(d_model=16, n_layers=1, n_heads=2, max_len=590))
     envs = make_envs("Guess-v0", 1)
     (t,) = collect(envs, small, [0], actor=hint_then_guess)
     envs.close()
