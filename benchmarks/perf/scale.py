@@ -74,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     from agentgym.integrations.ray import RayVectorEnv
 
     # Logical CPUs: 4 actors may share 2 cores; the benchmark measures that sharing.
-    ray.init(num_cpus=max(4, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
+    ray.init(
+        address="local",
+        num_cpus=max(4, os.cpu_count() or 1),
+        include_dashboard=False,
+        log_to_driver=False,
+    )
     rows: list[dict[str, Any]] = []
     same_step = {"autoreset_mode": AutoresetMode.SAME_STEP}
     try:

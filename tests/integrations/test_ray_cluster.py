@@ -17,9 +17,14 @@ from agentgym.integrations.ray import RayVectorEnv, RolloutPool  # noqa: E402
 
 
 @pytest.fixture
-def head_node(tmp_path):
+def head_node(tmp_path, monkeypatch):
     if ray.is_initialized():
         ray.shutdown()
+    # A private Ray temp folder: "auto" finds this cluster's address there and no other
+    # (short, as Ray's socket paths under it must fit in a Unix socket address).
+    ray_tmp = tempfile.mkdtemp(prefix="agr", dir="/tmp")
+    monkeypatch.setenv("RAY_TMPDIR", ray_tmp)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     ray_cli = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
     log = open(tmp_path / "ray-head.log", "w")  # noqa: SIM115
     head = subprocess.Popen(
@@ -36,7 +41,7 @@ def head_node(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, "RAY_ADDRESS": ""},
+        env=dict(os.environ),
     )
     try:
         deadline = time.monotonic() + 120
@@ -52,7 +57,6 @@ def head_node(tmp_path):
                 time.sleep(1)
         yield head
     finally:
-        address = ray.get_runtime_context().gcs_address if ray.is_initialized() else None
         ray.shutdown()
         os.killpg(head.pid, signal.SIGTERM)
         try:
@@ -61,14 +65,13 @@ def head_node(tmp_path):
             os.killpg(head.pid, signal.SIGKILL)
             head.wait()
         log.close()
-        # A killed head leaves its address behind, where a later ray.init() would look.
-        current = Path(tempfile.gettempdir(), "ray", "ray_current_cluster")
-        if address and current.exists() and current.read_text().strip() == address:
-            current.unlink()
+        shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
 def test_vector_env_and_pool_on_a_separate_head_node(head_node):
-    assert ray.get_runtime_context().gcs_address  # connected to the head, not a local start
+    # Connected to the head that ray start wrote down, not to a local instance of its own.
+    written = Path(os.environ["RAY_TMPDIR"], "ray", "ray_current_cluster").read_text().strip()
+    assert ray.get_runtime_context().gcs_address == written
     envs = RayVectorEnv("AgentMath-v0", 2, envs_per_actor=1)
     try:
         obs, _ = envs.reset(seed=3)
