@@ -320,11 +320,19 @@ class AgentEnv(gym.Env[str, str]):
             raise KeyError(f"undeclared reward component {component!r}")
         self._step_components[component] += float(value)
 
-    def oracle_action(self) -> str:
-        """Return the next completion of a perfect agent, in this env's ``action_format``."""
+    def oracle_action(self, style: str = "direct") -> str:
+        """Return the next completion of a perfect agent, in this env's ``action_format``.
+
+        Args:
+            style: ``"direct"`` answers as soon as it can; ``"tools"`` first uses the tools
+                as an agent would (AgentCode runs the visible tests before submitting).
+        """
         if self.task is None:
             raise gym.error.ResetNeeded("call reset() before oracle_action()")
-        return format_action(self._oracle_calls(), self.action_format, self.tools)
+        if style not in ("direct", "tools"):
+            raise ValueError(f"style must be 'direct' or 'tools', got {style!r}")
+        calls = self._oracle_tool_calls() if style == "tools" else self._oracle_calls()
+        return format_action(calls, self.action_format, self.tools)
 
     def format_calls(self, calls: Sequence[ToolCall]) -> str:
         """Render ``calls`` as a completion in this env's ``action_format``."""
@@ -444,6 +452,10 @@ class AgentEnv(gym.Env[str, str]):
         notice = _TRUNCATION_NOTICE.format(n=len(text) - limit)
         keep = limit - len(notice) - 20
         return text[:keep] + _TRUNCATION_NOTICE.format(n=len(text) - keep)
+
+    def _oracle_tool_calls(self) -> Sequence[ToolCall]:
+        """The oracle's next calls in the ``"tools"`` style; by default the direct ones."""
+        return self._oracle_calls()
 
     def _prompt_limits(self) -> list[str]:
         """Sentences on the episode's limits for the system prompt.

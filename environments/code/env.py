@@ -298,6 +298,13 @@ class CodeEnv(AgentEnv):
     def _oracle_calls(self) -> Sequence[ToolCall]:
         return [ToolCall("submit", {"code": self.task.data["solution"]})]
 
+    def _oracle_tool_calls(self) -> Sequence[ToolCall]:
+        # Save the solution and run the visible tests on it, then submit the workspace's file.
+        solution = self.task.data["solution"]
+        if ("run_tests", solution.rstrip()) not in self._seen_calls:
+            return [ToolCall("run_tests", {"code": solution})]
+        return [ToolCall("submit", {})]
+
     # --- tools -----------------------------------------------------------------------------
 
     def _python(self, code: str) -> ToolOutput:
