@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,13 +27,72 @@ from agentgym.spaces import UnicodeText
 from agentgym.tasks import Task, TaskSource, check_difficulty
 from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput, validate_arguments
 
-__all__ = ["AgentEnv", "REWARD_MODES"]
+__all__ = ["AgentEnv", "EnvConfig", "REWARD_MODES"]
 
 REWARD_MODES: tuple[str, ...] = ("sparse", "dense")
 _TRUNCATION_NOTICE = "\n[... observation truncated: {n} more characters ...]"
 
 
-class AgentEnv(gym.Env[str, str]):
+@dataclass(frozen=True)
+class EnvConfig:
+    """The arguments every agentgym env takes, checked once when the env is made.
+
+    Attributes:
+        reward_mode: ``"sparse"`` or ``"dense"``.
+        max_turns: Steps before truncation (None: the env's ``default_max_turns``).
+        action_format: ``"xml"``, ``"json"`` or ``"openai"``.
+        task_source: Where tasks come from (see :func:`agentgym.tasks.load_tasks`), or None
+            for the env's default.
+        difficulty: ``"easy"``, ``"medium"``, ``"hard"`` or None (all).
+        render_mode: None, or one of the env's ``metadata["render_modes"]``.
+        time_limit_s: Wall-clock budget per episode in seconds (truncates), or None.
+    """
+
+    reward_mode: str = "sparse"
+    max_turns: int | None = None
+    action_format: str = "xml"
+    task_source: str | Path | None = None
+    difficulty: str | None = None
+    render_mode: str | None = None
+    time_limit_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.reward_mode not in REWARD_MODES:
+            raise ValueError(
+                f"reward_mode must be one of {REWARD_MODES}, got {self.reward_mode!r}"
+            )
+        turns = self.max_turns
+        if turns is not None and (isinstance(turns, bool) or not isinstance(turns, int) or turns < 1):
+            raise ValueError(f"max_turns must be a positive int, got {turns!r}")
+        if self.action_format not in ACTION_FORMATS:
+            raise ValueError(
+                f"action_format must be one of {ACTION_FORMATS}, got {self.action_format!r}"
+            )
+        check_difficulty(self.difficulty)
+        limit = self.time_limit_s
+        if limit is not None and not (
+            isinstance(limit, int | float)
+            and not isinstance(limit, bool)
+            and limit > 0
+        ):
+            raise ValueError(f"time_limit_s must be a positive number or None, got {limit!r}")
+
+
+class _BuildAfterInit(type):
+    """Runs an env's ``_build`` once its whole ``__init__`` chain has returned.
+
+    Subclasses call ``super().__init__(**config)`` first and then set their own state; the
+    virtual hooks (tools, task source) only run after that, so no hook ever sees a
+    half-made env.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        env = super().__call__(*args, **kwargs)
+        env._build()
+        return env
+
+
+class AgentEnv(gym.Env[str, str], metaclass=_BuildAfterInit):
     """A multi-turn text env in which the action is an assistant completion with tool calls.
 
     Subclasses implement :meth:`_make_tools`, :meth:`_make_task_source`, :meth:`_begin`,
@@ -42,9 +102,15 @@ class AgentEnv(gym.Env[str, str]):
     observation text, and envs whose observations are not plain text (GUI screenshots)
     override :meth:`_present`, which turns that text (and the reset prompt) into what the
     agent sees.
-    Tool functions may add dense reward with :meth:`add_reward`, and may raise
-    :class:`~agentgym.tools.ToolArgumentError` for arguments the schema cannot express (both
-    count as a ``format`` penalty).
+
+    Construction has two phases. A subclass's ``__init__`` calls ``super().__init__(**config)``
+    first (the common arguments, checked once as an :class:`EnvConfig`), then sets its own
+    state; once the whole ``__init__`` chain has returned, the base builds the task source and
+    the tools from the hooks. No hook runs on a half-made env.
+
+    Tool functions return their dense reward in ``ToolOutput.rewards`` (the core adds it to
+    the step's components), and may raise :class:`~agentgym.tools.ToolArgumentError` for
+    arguments the schema cannot express (a ``format`` penalty).
 
     Reward components always reported: ``outcome`` (the episode score, on the last step),
     ``progress`` (potential-based shaping ``Φ(s') - Φ(s)``, with ``Φ = 0`` once terminated so
@@ -85,43 +151,29 @@ class AgentEnv(gym.Env[str, str]):
         time_limit_s: float | None = None,
     ):
         super().__init__()
-        if reward_mode not in REWARD_MODES:
-            raise ValueError(f"reward_mode must be one of {REWARD_MODES}, got {reward_mode!r}")
-        if max_turns is None:
-            max_turns = self.default_max_turns
-        if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
-            raise ValueError(f"max_turns must be a positive int, got {max_turns!r}")
-        if action_format not in ACTION_FORMATS:
-            raise ValueError(
-                f"action_format must be one of {ACTION_FORMATS}, got {action_format!r}"
-            )
-        check_difficulty(difficulty)
+        config = EnvConfig(
+            reward_mode=reward_mode,
+            max_turns=max_turns,
+            action_format=action_format,
+            task_source=task_source,
+            difficulty=difficulty,
+            render_mode=render_mode,
+            time_limit_s=time_limit_s,
+        )
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
-        if time_limit_s is not None and not (
-            isinstance(time_limit_s, int | float) and time_limit_s > 0
-        ):
-            raise ValueError(
-                f"time_limit_s must be a positive number or None, got {time_limit_s!r}"
-            )
-        self.reward_mode = reward_mode
-        self.max_turns = max_turns
-        self.action_format = action_format
-        self.difficulty = difficulty
-        self.render_mode = render_mode
-        self.time_limit_s = time_limit_s
+        self.config = config
+        self.reward_mode = config.reward_mode
+        self.max_turns = config.max_turns or self.default_max_turns
+        self.action_format = config.action_format
+        self.difficulty = config.difficulty
+        self.render_mode = config.render_mode
+        self.time_limit_s = config.time_limit_s
         self.observation_space = UnicodeText(self.max_observation_chars)
         self.action_space = UnicodeText(self.max_action_chars)
-        self.tasks: TaskSource = self._make_task_source(task_source, difficulty)
-        self.tools: dict[str, Tool] = {}
-        for tool in self._make_tools():
-            if tool.name in self.tools:
-                raise ValueError(f"duplicate tool name {tool.name!r}")
-            self.tools[tool.name] = tool
-        self.tool_schemas = [t.openai_schema() for t in self.tools.values()]
         self.reward_component_names = (
             "outcome",
             "progress",
@@ -129,16 +181,34 @@ class AgentEnv(gym.Env[str, str]):
             "repeat",
             *self.extra_reward_components,
         )
+        # Filled by _build() once the subclass's __init__ has returned.
+        self.tasks: TaskSource
+        self.tools: dict[str, Tool] = {}
+        self.tool_schemas: list[dict[str, Any]] = []
+        self._built = False
+        # Episode state.
         self.task: Task | None = None
         self._turn = 0
-        self._done = False
-        self._ended = False
-        self._phi = 0.0
-        self._step_components: dict[str, float] = {}
-        self._seen_calls: set[Hashable] = set()
-        self._t0 = 0.0
+        self._terminal_called = False  # a terminal tool ran: the episode terminates this step
+        self._episode_over = False  # terminated or truncated: step() needs a reset first
+        self._potential_value = 0.0  # Φ of the current state, for potential-based shaping
+        self._step_rewards: dict[str, float] = {}  # this step's reward components
+        self._seen_effects: set[Hashable] = set()  # repeat keys of this episode's calls
+        self._episode_started = 0.0  # time.monotonic() at reset
         self._last_action = ""
         self._last_obs = ""
+
+    def _build(self) -> None:
+        """Make the task source and the tools from the hooks (runs after ``__init__``)."""
+        if self._built:
+            return
+        self.tasks = self._make_task_source(self.config.task_source, self.config.difficulty)
+        for tool in self._make_tools():
+            if tool.name in self.tools:
+                raise ValueError(f"duplicate tool name {tool.name!r}")
+            self.tools[tool.name] = tool
+        self.tool_schemas = [t.openai_schema() for t in self.tools.values()]
+        self._built = True
 
     # --- gymnasium API ---------------------------------------------------------------------
 
@@ -153,10 +223,10 @@ class AgentEnv(gym.Env[str, str]):
         """
         if self.task is None:
             raise gym.error.ResetNeeded("call reset() before step()")
-        if self._ended:
+        if self._episode_over:
             raise gym.error.ResetNeeded("the episode has ended; call reset() before step()")
         self._turn += 1
-        self._step_components = dict.fromkeys(self.reward_component_names, 0.0)
+        self._step_rewards = dict.fromkeys(self.reward_component_names, 0.0)
         call_prefix = f"call_{self._turn}"  # call ids are call_<turn>_<index>
         if self.action_format == "openai":
             action = message_json(action)  # a message dict or SDK object, as its JSON
@@ -177,11 +247,11 @@ class AgentEnv(gym.Env[str, str]):
                 parsed = ParsedAction(tuple(calls), None, parsed.text)
         outputs: list[ToolOutput] = []
         if parsed.error is not None:
-            self._step_components["format"] += self.format_penalty
+            self._step_rewards["format"] += self.format_penalty
         else:
             ran: list[ToolCall] = []
             for call in calls:
-                if self._done:
+                if self._terminal_called:
                     ran.append(call)
                     outputs.append(ToolOutput("not run: the episode already ended", ok=False))
                     continue
@@ -189,31 +259,31 @@ class AgentEnv(gym.Env[str, str]):
                 ran.append(call)
                 outputs.append(out)
             calls = ran
-        terminated = bool(self._done)
+        terminated = bool(self._terminal_called)
         truncated = not terminated and (
             self._turn >= self.max_turns
-            or (self.time_limit_s is not None and time.monotonic() - self._t0 > self.time_limit_s)
+            or (self.time_limit_s is not None and time.monotonic() - self._episode_started > self.time_limit_s)
         )
         phi = 0.0 if terminated else float(self._potential())
-        self._step_components["progress"] += phi - self._phi
-        self._phi = phi
+        self._step_rewards["progress"] += phi - self._potential_value
+        self._potential_value = phi
         info = self._base_info(parsed.error)
         if terminated or truncated:
-            self._ended = True
+            self._episode_over = True
             score = float(self._score())
-            self._step_components["outcome"] = score
+            self._step_rewards["outcome"] = score
             info["score"] = score
             info["success"] = bool(self._success(score))
         if self.reward_mode == "sparse":
-            reward = self._step_components["outcome"]
+            reward = self._step_rewards["outcome"]
         else:
-            reward = sum(self._step_components.values())
+            reward = sum(self._step_rewards.values())
         info["tool_calls"] = [c.to_dict() for c in calls]
         info["tool_results"] = [
             {"name": c.name, "ok": o.ok, "output": o.text, **o.data}
             for c, o in zip(calls, outputs, strict=True)
         ]
-        info["reward_components"] = dict(self._step_components)
+        info["reward_components"] = dict(self._step_rewards)
         obs = self._observation(parsed.error, calls, outputs, truncated)
         self._last_action = action if isinstance(action, str) else repr(action)
         self._last_obs = obs
@@ -264,13 +334,13 @@ class AgentEnv(gym.Env[str, str]):
             task = self.tasks.sample(self.np_random)
         self.task = task
         self._turn = 0
-        self._done = False
-        self._ended = False
-        self._seen_calls = set()
-        self._t0 = time.monotonic()
-        self._step_components = dict.fromkeys(self.reward_component_names, 0.0)
+        self._terminal_called = False
+        self._episode_over = False
+        self._seen_effects = set()
+        self._episode_started = time.monotonic()
+        self._step_rewards = dict.fromkeys(self.reward_component_names, 0.0)
         prompt = self._clip(self._begin(task))
-        self._phi = float(self._potential())
+        self._potential_value = float(self._potential())
         info = self._base_info(None)
         info["system_prompt"] = system = self.system_prompt
         info["messages"] = [
@@ -313,12 +383,6 @@ class AgentEnv(gym.Env[str, str]):
             f"{format_instructions(self.tools, self.action_format)}\n\n"
             f"Limits: {' '.join(self._prompt_limits())}"
         )
-
-    def add_reward(self, component: str, value: float) -> None:
-        """Add ``value`` to a dense reward component for the current step (tool functions)."""
-        if component not in self._step_components:
-            raise KeyError(f"undeclared reward component {component!r}")
-        self._step_components[component] += float(value)
 
     def oracle_action(self, style: str = "direct") -> str:
         """Return the next completion of a perfect agent, in this env's ``action_format``.
@@ -395,20 +459,27 @@ class AgentEnv(gym.Env[str, str]):
             # A tool may also reject arguments the schema cannot express (a bad link number).
             out = tool.fn(**kwargs)
         except ToolArgumentError as e:
-            self._step_components["format"] += self.format_penalty
+            self._step_rewards["format"] += self.format_penalty
             return call, ToolOutput(f"error: {e}", ok=False)
         if not isinstance(out, ToolOutput):
             out = ToolOutput(str(out))
+        for component, value in out.rewards.items():
+            if component not in self._step_rewards or component in ("outcome", "progress"):
+                raise KeyError(
+                    f"tool {call.name!r} returned reward component {component!r}; declare it "
+                    "in extra_reward_components (outcome and progress belong to the core)"
+                )
+            self._step_rewards[component] += float(value)
         if not (tool.terminal or tool.repeatable):
             # The tool may name what it acted on; by default the call's text is its effect.
             key = out.repeat_key
             if key is None:
                 key = call.name + json.dumps(kwargs, sort_keys=True, default=str)
-            if key in self._seen_calls:
-                self._step_components["repeat"] += self.repeat_penalty
-            self._seen_calls.add(key)
+            if key in self._seen_effects:
+                self._step_rewards["repeat"] += self.repeat_penalty
+            self._seen_effects.add(key)
         if tool.terminal:
-            self._done = True
+            self._terminal_called = True
         return call, out
 
     def _base_info(self, parse_error: str | None) -> dict[str, Any]:
@@ -418,7 +489,7 @@ class AgentEnv(gym.Env[str, str]):
             "tools": self.tool_schemas,
             "tool_calls": [],
             "tool_results": [],
-            "reward_components": dict(self._step_components),
+            "reward_components": dict(self._step_rewards),
             "parse_error": parse_error,
         }
 

@@ -40,12 +40,16 @@ class ToolOutput:
             on the open page, ``run_tests`` on the file's content): two calls of an episode
             with the same key cost the env's ``repeat`` penalty. ``None``: the call's name and
             arguments are the key.
+        rewards: Dense reward components the call earned (``{"crash": -0.05}``), by name; the
+            env adds them to the step's components. Names must be ``format``, ``repeat`` or
+            one of the env's ``extra_reward_components``.
     """
 
     text: str
     ok: bool = True
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     repeat_key: Hashable | None = None
+    rewards: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)

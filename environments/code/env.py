@@ -164,14 +164,9 @@ class CodeEnv(AgentEnv):
         memory_mb: int = 512,
         sandbox: str = "local",
         partial_credit: bool = False,
-        reward_mode: str = "sparse",
-        max_turns: int | None = None,
-        action_format: str = "xml",
-        task_source: str | Path | None = None,
-        difficulty: str | None = None,
-        render_mode: str | None = None,
-        time_limit_s: float | None = None,
+        **config: Any,
     ):
+        super().__init__(**config)
         if (
             isinstance(timeout_s, bool)
             or not isinstance(timeout_s, int | float)
@@ -194,15 +189,6 @@ class CodeEnv(AgentEnv):
         )
         self._visible_fraction = 0.0
         self._final: GradeReport | None = None
-        super().__init__(
-            reward_mode=reward_mode,
-            max_turns=max_turns,
-            action_format=action_format,
-            task_source=task_source,
-            difficulty=difficulty,
-            render_mode=render_mode,
-            time_limit_s=time_limit_s,
-        )
 
     def close(self) -> None:
         """Close both sandboxes (the workspace and the grader's); the env may be reset again."""
@@ -301,7 +287,7 @@ class CodeEnv(AgentEnv):
     def _oracle_tool_calls(self) -> Sequence[ToolCall]:
         # Save the solution and run the visible tests on it, then submit the workspace's file.
         solution = self.task.data["solution"]
-        if ("run_tests", solution.rstrip()) not in self._seen_calls:
+        if ("run_tests", solution.rstrip()) not in self._seen_effects:
             return [ToolCall("run_tests", {"code": solution})]
         return [ToolCall("submit", {})]
 
@@ -310,7 +296,7 @@ class CodeEnv(AgentEnv):
     def _python(self, code: str) -> ToolOutput:
         out = self._python_fn(code)
         if not out.ok:
-            self.add_reward("crash", self.crash_penalty)
+            return dataclasses.replace(out, rewards={"crash": self.crash_penalty})
         return out
 
     def _run_tests(self, code: str | None = None) -> ToolOutput:
@@ -319,8 +305,6 @@ class CodeEnv(AgentEnv):
             return ToolOutput(error, ok=False)
         suite = suite_of(self.task, "visible")
         report = self._grader.grade(code, suite)
-        if report.crashed:
-            self.add_reward("crash", self.crash_penalty)
         self._visible_fraction = report.fraction
         lines = [f"{notice}{report.passed}/{report.total} visible tests passed."]
         if report.grader_error:
@@ -342,6 +326,7 @@ class CodeEnv(AgentEnv):
             ok=not report.crashed,
             data=_report_data(report),
             repeat_key=("run_tests", code.rstrip()),
+            rewards=self._crash_reward(report),
         )
 
     def _submit(self, code: str | None = None) -> ToolOutput:
@@ -351,8 +336,6 @@ class CodeEnv(AgentEnv):
             self._final = GradeReport(())
             return ToolOutput(error + " The submission scores 0.", ok=False)
         report = self._grader.grade(code, suite_of(self.task, "hidden"))
-        if report.crashed:
-            self.add_reward("crash", self.crash_penalty)
         self._final = report
         text = f"{notice}Submitted. {report.passed}/{report.total} hidden tests passed."
         if report.load_error:
@@ -360,7 +343,16 @@ class CodeEnv(AgentEnv):
         elif report.grader_error:
             text += f"\nThe test run failed: {report.grader_error}"
         data = _report_data(report, with_errors=False)
-        return ToolOutput(text, ok=report.passed == report.total, data=data)
+        return ToolOutput(
+            text,
+            ok=report.passed == report.total,
+            data=data,
+            rewards=self._crash_reward(report),
+        )
+
+    def _crash_reward(self, report: GradeReport) -> dict[str, float]:
+        """The ``crash`` penalty of a test run whose solution did not load, hung or died."""
+        return {"crash": self.crash_penalty} if report.crashed else {}
 
     # --- internals -------------------------------------------------------------------------
 

@@ -138,8 +138,9 @@ class GUIEnv(AgentEnv):
         obs_mode: str = "text",
         screen_size: tuple[int, int] = (WIDTH, HEIGHT),
         set_of_marks: bool = False,
-        **kwargs: Any,
+        **config: Any,
     ):
+        super().__init__(**config)
         if obs_mode not in OBS_MODES:
             raise ValueError(f"obs_mode must be one of {OBS_MODES}, got {obs_mode!r}")
         if (
@@ -167,7 +168,6 @@ class GUIEnv(AgentEnv):
         self._expected: Any = None
         self._renderer: Any = None
         self._frame: tuple[tuple[int, bool, str], np.ndarray] | None = None
-        super().__init__(**kwargs)
         shot = _screenshot_space(h, w)
         if obs_mode == "screenshot":
             self.observation_space = shot
@@ -271,7 +271,7 @@ class GUIEnv(AgentEnv):
                 "done",
                 "Finish the task; the app's state is then graded.",
                 obj({}, []),
-                self._done,
+                self._finish,
                 terminal=True,
             ),
         ]
@@ -377,10 +377,9 @@ class GUIEnv(AgentEnv):
         try:
             message = fn(*args)
         except GUIError as e:
-            if e.invalid_id:
-                self.add_reward("invalid", self.invalid_penalty)
             self._set_status(f"Error: {e}")
-            return ToolOutput(f"error: {e}", ok=False)
+            rewards = {"invalid": self.invalid_penalty} if e.invalid_id else {}
+            return ToolOutput(f"error: {e}", ok=False, rewards=rewards)
         self._set_status(message)
         return ToolOutput(message)
 
@@ -409,5 +408,5 @@ class GUIEnv(AgentEnv):
         assert self.screen is not None
         return self._act(self.screen.key, name)
 
-    def _done(self) -> ToolOutput:
+    def _finish(self) -> ToolOutput:
         return ToolOutput("done: the app state will be graded")

@@ -129,16 +129,11 @@ class MathEnv(AgentEnv):
     def __init__(
         self,
         *,
-        reward_mode: str = "sparse",
-        max_turns: int | None = None,
-        action_format: str = "xml",
-        task_source: str | Path | None = None,
-        difficulty: str | None = None,
-        render_mode: str | None = None,
-        time_limit_s: float | None = None,
         sandbox: str = "local",
         python_timeout_s: float = 10.0,
+        **config: Any,
     ):
+        super().__init__(**config)
         check_backend(sandbox)
         if not (isinstance(python_timeout_s, int | float) and python_timeout_s > 0):
             raise ValueError(
@@ -149,15 +144,6 @@ class MathEnv(AgentEnv):
         self._sandbox: Any = None
         self._verdict: Verdict | None = None
         self._steps = StepChecker({})
-        super().__init__(
-            reward_mode=reward_mode,
-            max_turns=max_turns,
-            action_format=action_format,
-            task_source=task_source,
-            difficulty=difficulty,
-            render_mode=render_mode,
-            time_limit_s=time_limit_s,
-        )
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         """Run one completion; at episode end ``info["verdict"]`` holds the verifier's reason."""
@@ -314,6 +300,5 @@ class MathEnv(AgentEnv):
 
     def _step_tool(self, equation: str) -> ToolOutput:
         result = self._steps.check(equation)
-        if result.reward:
-            self.add_reward("process", result.reward)
-        return ToolOutput(result.message, ok=True, data={"holds": result.holds})
+        rewards = {"process": result.reward} if result.reward else {}
+        return ToolOutput(result.message, ok=True, data={"holds": result.holds}, rewards=rewards)

@@ -169,14 +169,10 @@ class SearchEnv(AgentEnv):
         page_chars: int = 3_000,
         cache_dir: str | Path | None = None,
         index_cache: bool = True,
-        reward_mode: str = "sparse",
-        max_turns: int | None = None,
-        action_format: str = "xml",
-        task_source: str | Path | None = None,
-        difficulty: str | None = None,
-        render_mode: str | None = None,
-        time_limit_s: float | None = None,
+        **config: Any,
     ):
+        super().__init__(**config)
+        task_source = self.config.task_source
         if score_fn not in SCORE_FNS:
             raise ValueError(f"score_fn must be one of {SCORE_FNS}, got {score_fn!r}")
         if isinstance(page_chars, bool) or not isinstance(page_chars, int) or page_chars < 200:
@@ -219,15 +215,6 @@ class SearchEnv(AgentEnv):
         self._searched: set[str] = set()
         self._answer: str | None = None
         self._supporting: list[int] = []
-        super().__init__(
-            reward_mode=reward_mode,
-            max_turns=max_turns,
-            action_format=action_format,
-            task_source=task_source,
-            difficulty=difficulty,
-            render_mode=render_mode,
-            time_limit_s=time_limit_s,
-        )
 
     def close(self) -> None:
         """Close the HTTP session and release the shared server (the last env stops it)."""

@@ -26,7 +26,7 @@ def test_random_agent_emits_parseable_calls_mostly():
     for _ in range(20):
         *_, info = env.step(agent.act("", {}))
         assert info["parse_error"] is None
-        if env.unwrapped._ended:
+        if env.unwrapped._episode_over:
             env.reset()
 
 
