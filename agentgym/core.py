@@ -58,11 +58,11 @@ class EnvConfig:
 
     def __post_init__(self) -> None:
         if self.reward_mode not in REWARD_MODES:
-            raise ValueError(
-                f"reward_mode must be one of {REWARD_MODES}, got {self.reward_mode!r}"
-            )
+            raise ValueError(f"reward_mode must be one of {REWARD_MODES}, got {self.reward_mode!r}")
         turns = self.max_turns
-        if turns is not None and (isinstance(turns, bool) or not isinstance(turns, int) or turns < 1):
+        if turns is not None and (
+            isinstance(turns, bool) or not isinstance(turns, int) or turns < 1
+        ):
             raise ValueError(f"max_turns must be a positive int, got {turns!r}")
         if self.action_format not in ACTION_FORMATS:
             raise ValueError(
@@ -71,9 +71,7 @@ class EnvConfig:
         check_difficulty(self.difficulty)
         limit = self.time_limit_s
         if limit is not None and not (
-            isinstance(limit, int | float)
-            and not isinstance(limit, bool)
-            and limit > 0
+            isinstance(limit, int | float) and not isinstance(limit, bool) and limit > 0
         ):
             raise ValueError(f"time_limit_s must be a positive number or None, got {limit!r}")
 
@@ -262,7 +260,10 @@ class AgentEnv(gym.Env[str, str], metaclass=_BuildAfterInit):
         terminated = bool(self._terminal_called)
         truncated = not terminated and (
             self._turn >= self.max_turns
-            or (self.time_limit_s is not None and time.monotonic() - self._episode_started > self.time_limit_s)
+            or (
+                self.time_limit_s is not None
+                and time.monotonic() - self._episode_started > self.time_limit_s
+            )
         )
         phi = 0.0 if terminated else float(self._potential())
         self._step_rewards["progress"] += phi - self._potential_value
