@@ -24,7 +24,7 @@ from agentgym.parsing import (
 )
 from agentgym.prompts import describe_tools, format_instructions
 from agentgym.spaces import UnicodeText
-from agentgym.tasks import Task, TaskSource, check_difficulty
+from agentgym.tasks import Task, TaskFamily, TaskSource, check_difficulty, load_tasks
 from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput, validate_arguments
 
 __all__ = ["AgentEnv", "EnvConfig", "REWARD_MODES"]
@@ -136,6 +136,8 @@ class AgentEnv(gym.Env[str, str], metaclass=_BuildAfterInit):
     repeat_penalty: ClassVar[float] = -0.05
     extra_reward_components: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+    # The env's task family: its typed data, built-in sets and file records (load_tasks).
+    task_family: ClassVar[TaskFamily | None] = None
 
     def __init__(
         self,
@@ -412,8 +414,17 @@ class AgentEnv(gym.Env[str, str], metaclass=_BuildAfterInit):
     def _make_task_source(
         self, task_source: str | Path | None, difficulty: str | None
     ) -> TaskSource:
-        """Return the task source named by ``task_source`` (None = the default)."""
-        raise NotImplementedError
+        """Return the task source named by ``task_source`` (None = the default).
+
+        The default loads it with :func:`agentgym.tasks.load_tasks` from :attr:`task_family`.
+        """
+        if self.task_family is None:
+            raise NotImplementedError("set task_family or override _make_task_source")
+        return load_tasks(task_source, self.task_family, difficulty, **self._task_context())
+
+    def _task_context(self) -> dict[str, Any]:
+        """What the task family needs besides the source (the search env's world)."""
+        return {}
 
     def _begin(self, task: Task) -> str:
         """Set up the episode for ``task`` and return the first user message."""
@@ -443,7 +454,13 @@ class AgentEnv(gym.Env[str, str], metaclass=_BuildAfterInit):
         return ()
 
     def _task_from_dict(self, record: dict[str, Any]) -> Task:
-        """Build a task from ``options["task"]``; the default takes Task's fields."""
+        """Build a task from ``options["task"]``: a record of the family's task files.
+
+        Without a :attr:`task_family`, the record holds Task's own fields.
+        """
+        if self.task_family is not None:
+            context = {**self._task_context(), "default_id": "task", "file_stem": "task"}
+            return self.task_family.task_from_record(record, "options['task']", context)
         try:
             return Task(**record)
         except TypeError as e:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from agentgym.core import AgentEnv
 from agentgym.environments.code.grading import Grader, GradeReport
-from agentgym.environments.code.task_sources import (
-    is_expression,
-    make_task_source,
-    suite_of,
-    task_from_record,
-)
+from agentgym.environments.code.tasks import FAMILY, is_expression, suite_of
 from agentgym.sandboxes import check_backend
-from agentgym.tasks import Task, TaskFileError, TaskSource
+from agentgym.tasks import Task, TaskFamily
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
 
@@ -150,6 +144,7 @@ class CodeEnv(AgentEnv):
     default_max_turns: ClassVar[int] = 12
     extra_reward_components: ClassVar[tuple[str, ...]] = ("crash",)
     crash_penalty: ClassVar[float] = -0.05
+    task_family: ClassVar[TaskFamily] = FAMILY
     shaping_weight: ClassVar[float] = 0.5
     description: ClassVar[str] = (
         "You are solving a Python programming task in a sandboxed workspace. Write or fix "
@@ -234,25 +229,6 @@ class CodeEnv(AgentEnv):
                 terminal=True,
             ),
         ]
-
-    def _make_task_source(
-        self, task_source: str | Path | None, difficulty: str | None
-    ) -> TaskSource:
-        return make_task_source(task_source, difficulty)
-
-    def _task_from_dict(self, record: dict[str, Any]) -> Task:
-        """Accept a HumanEval/MBPP-style record, or a Task's fields in this env's format."""
-        if "canonical_solution" in record:
-            try:
-                return task_from_record(record, "options['task']")
-            except TaskFileError as e:
-                raise ValueError(str(e)) from None
-        task = super()._task_from_dict(record)
-        needed = {"starter", "solution", "visible", "hidden", "entry_points"}
-        missing = needed - set(task.data)
-        if missing:
-            raise ValueError(f"options['task']['data'] lacks {sorted(missing)}")
-        return task
 
     def _prompt_limits(self) -> list[str]:
         return [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -12,10 +11,11 @@ from gymnasium import spaces
 
 from agentgym.core import AgentEnv
 from agentgym.environments.gui.app import App, Op, OracleStuck
-from agentgym.environments.gui.catalog import APPS, TEMPLATES
+from agentgym.environments.gui.catalog import APPS
 from agentgym.environments.gui.screen import HEIGHT, KEYS, WIDTH, GUIError, Screen
+from agentgym.environments.gui.tasks import FAMILY
 from agentgym.spaces import UnicodeText
-from agentgym.tasks import GeneratedTasks, Task, TaskList, TaskSource, read_jsonl
+from agentgym.tasks import Task, TaskFamily
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 
 __all__ = ["GUIEnv", "OBS_MODES"]
@@ -126,6 +126,7 @@ class GUIEnv(AgentEnv):
     default_max_turns: ClassVar[int] = 50
     extra_reward_components: ClassVar[tuple[str, ...]] = ("invalid",)
     invalid_penalty: ClassVar[float] = -0.05
+    task_family: ClassVar[TaskFamily] = FAMILY
     description: ClassVar[str] = (
         "You operate a desktop app through its accessibility tree or screenshots. Elements "
         "that take input are numbered [id]. Change the app's state as the user asks, then "
@@ -276,46 +277,11 @@ class GUIEnv(AgentEnv):
             ),
         ]
 
-    def _make_task_source(
-        self, task_source: str | Path | None, difficulty: str | None
-    ) -> TaskSource:
-        if task_source is None or task_source == "builtin":
-            return GeneratedTasks(TEMPLATES, difficulty)
-        if not isinstance(task_source, str | Path):
-            raise ValueError(
-                f"task_source must be None, 'builtin' or a JSONL path, got {task_source!r}"
-            )
-        records = read_jsonl(task_source, {"task_id": str, "prompt": str, "data": dict})
-        tasks = [
-            Task(
-                r["task_id"],
-                r["prompt"],
-                r.get("difficulty", "easy"),
-                r.get("family", "file"),
-                r["data"],
-            )
-            for r in records
-            if difficulty is None or r.get("difficulty", "easy") == difficulty
-        ]
-        if not tasks:
-            raise ValueError(f"task file {task_source} has no tasks of difficulty {difficulty!r}")
-        return TaskList(tasks)
-
     def _begin(self, task: Task) -> str:
-        data = task.data
-        app_name = data.get("app")
-        if app_name not in APPS:
-            raise ValueError(
-                f"task {task.task_id!r}: data['app'] must be one of {sorted(APPS)}, got {app_name!r}"
-            )
-        for field, kind in (("world", int), ("goal", list | tuple), ("setup", list | tuple)):
-            if field in data and not isinstance(data[field], kind):
-                raise ValueError(f"task {task.task_id!r}: data[{field!r}] has the wrong type")
+        data = task.data  # a GUITaskData: the app name and the field types are checked
         try:
-            self.app = APPS[app_name](
-                int(data.get("world", 0)), task.difficulty, list(data.get("setup", ()))
-            )
-            self.goal = [dict(op) for op in data.get("goal", ())]
+            self.app = APPS[data["app"]](int(data["world"]), task.difficulty, list(data["setup"]))
+            self.goal = [dict(op) for op in data["goal"]]
             self._expected = self.app.expected(self.goal)
         except (KeyError, ValueError, TypeError, StopIteration) as e:
             raise ValueError(f"task {task.task_id!r}: invalid setup or goal ({e!r})") from None

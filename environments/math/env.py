@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from agentgym.core import AgentEnv
 from agentgym.environments.math.answer import find_final_answer
-from agentgym.environments.math.generators import GENERATORS
-from agentgym.environments.math.loaders import SAMPLES, detect_format, load_tasks, task_from_record
 from agentgym.environments.math.steps import StepChecker
+from agentgym.environments.math.tasks import FAMILY
 from agentgym.environments.math.verify import Verdict, verify_antiderivative, verify_detailed
 from agentgym.parsing import ParsedAction
 from agentgym.sandboxes import check_backend
-from agentgym.tasks import GeneratedTasks, Task, TaskSource
+from agentgym.tasks import Task, TaskFamily
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
 
@@ -125,6 +123,7 @@ class MathEnv(AgentEnv):
     )
     default_max_turns: ClassVar[int] = 6
     extra_reward_components: ClassVar[tuple[str, ...]] = ("process",)
+    task_family: ClassVar[TaskFamily] = FAMILY
 
     def __init__(
         self,
@@ -197,36 +196,6 @@ class MathEnv(AgentEnv):
             ),
         ]
 
-    def _make_task_source(
-        self, task_source: str | Path | None, difficulty: str | None
-    ) -> TaskSource:
-        if task_source is None or task_source == "generated":
-            return GeneratedTasks(GENERATORS, difficulty)
-        if isinstance(task_source, Path):
-            return load_tasks(task_source, None, difficulty)
-        if not isinstance(task_source, str):
-            raise ValueError(f"task_source must be a str, a path or None, got {task_source!r}")
-        if task_source.startswith("generated:"):
-            names = [n.strip() for n in task_source.split(":", 1)[1].split(",") if n.strip()]
-            unknown = [n for n in names if n not in GENERATORS]
-            if unknown or not names:
-                raise ValueError(
-                    f"unknown task family {', '.join(unknown) or '(none)'}; available: "
-                    f"{', '.join(sorted(GENERATORS))}"
-                )
-            return GeneratedTasks({n: GENERATORS[n] for n in names}, difficulty)
-        if task_source in SAMPLES:
-            return load_tasks(SAMPLES[task_source], None, difficulty)
-        prefix, _, rest = task_source.partition(":")
-        if prefix in ("gsm8k", "math") and rest:
-            return load_tasks(rest, prefix, difficulty)
-        if task_source.endswith((".jsonl", ".json")) or Path(task_source).exists():
-            return load_tasks(task_source, None, difficulty)
-        raise ValueError(
-            f"unknown task_source {task_source!r}; expected 'generated', 'generated:FAMILIES', "
-            f"{', '.join(repr(s) for s in SAMPLES)}, 'gsm8k:PATH', 'math:PATH' or a JSONL path"
-        )
-
     def _prompt_limits(self) -> list[str]:
         return [
             *super()._prompt_limits(),
@@ -259,17 +228,6 @@ class MathEnv(AgentEnv):
             # Hedging between candidates is graded (and fails), not silently retried.
             return [ToolCall("answer", {"answer": text})]
         return ()
-
-    def _task_from_dict(self, record: dict[str, Any]) -> Task:
-        fmt = detect_format(record)
-        if fmt is None:
-            if isinstance(record.get("data"), dict) and isinstance(record.get("prompt"), str):
-                return super()._task_from_dict(record)
-            raise ValueError(
-                "options['task'] must have question+answer (GSM8K), problem+solution (MATH), "
-                "prompt+answer, or prompt+data"
-            )
-        return task_from_record(record, fmt, "custom")
 
     # --- tools -----------------------------------------------------------------------------
 

@@ -10,12 +10,12 @@ from typing import Any, ClassVar
 from agentgym.core import AgentEnv
 from agentgym.environments.search.browser import Browser, FetchError, PageView
 from agentgym.environments.search.pages import BASE_URL, SITE_HOST
-from agentgym.environments.search.questions import FAMILIES, load_questions, parse_question
 from agentgym.environments.search.scoring import SCORE_FNS, normalize_answer, score_answer
 from agentgym.environments.search.server import WebServer, acquire_server, release_server
 from agentgym.environments.search.site import Site, load_site
+from agentgym.environments.search.tasks import FAMILY
 from agentgym.environments.search.world import MAX_PAGES, MIN_PAGES
-from agentgym.tasks import GeneratedTasks, Task, TaskSource
+from agentgym.tasks import Task, TaskFamily
 from agentgym.tools.base import Tool, ToolArgumentError, ToolCall, ToolOutput
 from agentgym.tools.search import SearchHit, search_tool
 
@@ -153,6 +153,7 @@ class SearchEnv(AgentEnv):
     """
 
     default_max_turns: ClassVar[int] = 20
+    task_family: ClassVar[TaskFamily] = FAMILY
     description: ClassVar[str] = (
         "You answer questions by researching a simulated web (pages under http://web.sim/). "
         "Search it, open pages and follow their numbered links, then give a short answer "
@@ -189,7 +190,9 @@ class SearchEnv(AgentEnv):
         elif not isinstance(corpus, str | Path):
             raise ValueError(f"corpus must be a path to a JSONL file, got {corpus!r}")
         if corpus is not None and (
-            task_source is None or task_source == "generated" or task_source in FAMILIES
+            task_source is None
+            or (isinstance(task_source, str) and FAMILY.aliases(task_source) is not None)
+            or (isinstance(task_source, str) and task_source.partition(":")[0] == "builtin")
         ):
             raise ValueError(
                 "questions can only be generated for a generated world; with corpus=... give "
@@ -272,30 +275,8 @@ class SearchEnv(AgentEnv):
             ),
         ]
 
-    def _make_task_source(
-        self, task_source: str | Path | None, difficulty: str | None
-    ) -> TaskSource:
-        if task_source is None or task_source == "generated":
-            questions = self.site.questions
-            assert questions is not None  # __init__ refuses generated questions for a corpus
-            return GeneratedTasks(questions.generators(), difficulty)
-        if isinstance(task_source, str) and task_source in FAMILIES:
-            questions = self.site.questions
-            assert questions is not None  # as above
-            return GeneratedTasks({task_source: questions.generators()[task_source]}, difficulty)
-        if not isinstance(task_source, str | Path):
-            raise ValueError(
-                f"task_source must be 'generated', a family or a path, got {task_source!r}"
-            )
-        return load_questions(task_source, self.site.corpus, difficulty)
-
-    def _task_from_dict(self, record: dict[str, Any]) -> Task:
-        if "question" in record and "prompt" not in record:
-            try:
-                return parse_question("options['task']", record, self.site.corpus, "task", "task")
-            except ValueError as e:
-                raise ValueError(str(e)) from None
-        return super()._task_from_dict(record)
+    def _task_context(self) -> dict[str, Any]:
+        return {"site": self.site}
 
     def _begin(self, task: Task) -> str:
         self._page = None

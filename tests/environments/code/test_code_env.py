@@ -15,7 +15,7 @@ import agentgym
 import agentgym.environments.code as code_pkg
 from agentgym.agents.random import RandomAgent
 from agentgym.environments.code import CodeEnv
-from agentgym.environments.code.task_sources import builtin_tasks, load_jsonl_tasks
+from agentgym.environments.code.tasks import builtin_tasks, load_jsonl_tasks
 from agentgym.tasks import TaskFileError
 from agentgym.tools.base import ToolCall
 

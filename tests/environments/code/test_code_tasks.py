@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import agentgym.environments.code as code_pkg
-from agentgym.environments.code.task_sources import (
+from agentgym.environments.code.tasks import (
     builtin_tasks,
     load_jsonl_tasks,
     make_task_source,
@@ -71,9 +71,9 @@ def test_sample_jsonl_loads_both_record_styles():
     assert len(tasks) >= 4
     by_id = {t.task_id: t for t in tasks}
     humaneval = by_id["sample/vowel_positions"]
-    assert humaneval.data["hidden"] == [["hidden_1", "check(vowel_positions)"]]
+    assert humaneval.data["hidden"] == (("hidden_1", "check(vowel_positions)"),)
     # Visible tests come from the docstring examples.
-    assert humaneval.data["visible"][0] == ["test_1", 'vowel_positions("banana") == [1, 3, 5]']
+    assert humaneval.data["visible"][0] == ("test_1", 'vowel_positions("banana") == [1, 3, 5]')
     assert humaneval.data["starter"].rstrip().endswith("raise NotImplementedError")
     mbpp = by_id["sample/reverse_digits"]
     assert len(mbpp.data["hidden"]) == 5 and mbpp.data["hidden"][0][1].startswith("assert")
@@ -85,7 +85,7 @@ def test_sample_jsonl_loads_both_record_styles():
 def test_good_record_loads(tmp_path):
     (task,) = load_jsonl_tasks(write(tmp_path, ["", json.dumps(GOOD), ""]))
     assert task.task_id == "t/1" and task.difficulty == "medium" and task.family == "jsonl"
-    assert task.data["visible"] == [["test_1", "inc(1) == 2"]]
+    assert task.data["visible"] == (("test_1", "inc(1) == 2"),)
     assert task.data["solution"] == GOOD["prompt"] + GOOD["canonical_solution"]
 
 

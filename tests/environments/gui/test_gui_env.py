@@ -159,7 +159,7 @@ def test_jsonl_task_source(tmp_path):
 
 def test_bad_task_dicts_are_clear_errors():
     env = GUIEnv()
-    with pytest.raises(ValueError, match="data\\['app'\\]"):
+    with pytest.raises(ValueError, match="field 'data.app'"):
         env.reset(options={"task": {"task_id": "t", "prompt": "p", "data": {"app": "paint"}}})
     with pytest.raises(ValueError, match="invalid setup or goal"):
         env.reset(

@@ -141,7 +141,7 @@ def test_generated_tasks_are_deterministic(family, difficulty):
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(ValueError, match="unknown task family"):
+    with pytest.raises(ValueError, match="unknown built-in task set"):
         MathEnv(task_source="generated:nope")
     with pytest.raises(ValueError, match="unknown task_source"):
         MathEnv(task_source="something")

@@ -1,8 +1,10 @@
-"""AgentCode task sources: the built-in bank and HumanEval/MBPP-style JSONL files.
+"""AgentCode tasks: the typed task data, the built-in bank and HumanEval/MBPP-style files.
 
-Every task becomes a :class:`~agentgym.tasks.Task` whose ``data`` holds the starter module,
-the reference solution (privileged), the visible and hidden test suites and the names of the
-solution's functions the tests call.
+Every task becomes a :class:`~agentgym.tasks.Task` whose ``data`` is a :class:`CodeTaskData`:
+the starter module, the reference solution (privileged), the visible and hidden test suites
+and the names of the solution's functions the tests call. :data:`FAMILY` loads them through
+:func:`agentgym.tasks.load_tasks`: ``builtin``, ``builtin:implement``, ``builtin:bugfix``, a
+JSONL file (standard records, or HumanEval/MBPP records) or a folder of them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import textwrap
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from agentgym.environments.code import bank_bugfix, bank_implement
@@ -22,14 +23,19 @@ from agentgym.environments.code.grading import TestSuite, suite_names
 from agentgym.tasks import (
     DIFFICULTIES,
     Task,
+    TaskData,
+    TaskFamily,
     TaskFileError,
     TaskList,
     check_fields,
     iter_jsonl,
+    load_tasks,
 )
 
 __all__ = [
     "BUILTIN",
+    "FAMILY",
+    "CodeTaskData",
     "JSONL_FIELDS",
     "builtin_tasks",
     "load_jsonl_tasks",
@@ -55,31 +61,75 @@ _HOW_TO = (
 )
 
 
+class CodeTaskData(TaskData):
+    """The privileged part of an AgentCode task.
+
+    Attributes:
+        starter: The module the workspace's ``solution.py`` starts as.
+        solution: A reference solution that passes every test (the oracle submits it).
+        visible: ``(name, source)`` of each visible test: an expression that must be true,
+            or a statement that must not raise, run with the solution's functions in scope.
+        hidden: The hidden tests that grade a submission, in the same form.
+        entry_points: The solution's functions the tests call.
+        prelude_visible: Code run before the visible tests (helpers, imports).
+        prelude_hidden: Code run before the hidden tests (HumanEval's ``check``).
+        candidate: The function HumanEval's ``check(candidate)`` receives, if any.
+    """
+
+    starter: str
+    solution: str
+    visible: tuple[tuple[str, str], ...]
+    hidden: tuple[tuple[str, str], ...]
+    entry_points: tuple[str, ...]
+    prelude_visible: str = ""
+    prelude_hidden: str = ""
+    candidate: str = ""
+
+
+class CodeTasks(TaskFamily):
+    """The AgentCode family: built-in sets ``implement`` and ``bugfix``, and task files."""
+
+    name = "code"
+    data_model = CodeTaskData
+
+    def builtin_names(self, context: Mapping[str, Any]) -> Sequence[str]:
+        """``implement`` and ``bugfix``."""
+        return ("implement", "bugfix")
+
+    def builtin(
+        self, names: Sequence[str], difficulty: str | None, context: Mapping[str, Any]
+    ) -> TaskList:
+        """The built-in tasks of the named sets."""
+        tasks = [t for t in builtin_tasks() if t.family in names]
+        if difficulty is not None:
+            tasks = [t for t in tasks if t.difficulty == difficulty]
+        if not tasks:
+            raise ValueError(f"no task of difficulty {difficulty!r} in the built-in tasks")
+        return TaskList(tasks)
+
+    def task_from_record(
+        self, record: Mapping[str, Any], where: str, context: Mapping[str, Any]
+    ) -> Task:
+        """A standard record, or a HumanEval/MBPP one (it has ``canonical_solution``)."""
+        if "canonical_solution" in record or "data" not in record:
+            check_fields(where, record, JSONL_FIELDS)
+            return task_from_record(record, where)
+        return self.standard_record(record, where)
+
+
+FAMILY = CodeTasks()
+
+
 def make_task_source(task_source: str | Path | None, difficulty: str | None) -> TaskList:
-    """Return the tasks named by ``task_source`` (``"builtin"``/None, or a JSONL path).
+    """Return the tasks named by ``task_source`` (see :func:`agentgym.tasks.load_tasks`).
 
     The JSONL file may be gzip-compressed, as HumanEval's ``HumanEval.jsonl.gz`` ships.
 
     Raises:
         TaskFileError: If the JSONL file is missing or malformed (names line and field).
-        ValueError: If ``task_source`` is neither, or no task has ``difficulty``.
+        ValueError: If ``task_source`` names nothing, or no task has ``difficulty``.
     """
-    if task_source is None or task_source == BUILTIN:
-        tasks, origin = builtin_tasks(), "the built-in tasks"
-    elif isinstance(task_source, str | Path) and (
-        str(task_source).endswith((".jsonl", ".jsonl.gz")) or Path(task_source).is_file()
-    ):
-        tasks, origin = load_jsonl_tasks(task_source), str(task_source)
-    else:
-        raise ValueError(
-            f"task_source must be {BUILTIN!r}, None or a path to a .jsonl or .jsonl.gz file, "
-            f"got {task_source!r}"
-        )
-    if difficulty is not None:
-        tasks = [t for t in tasks if t.difficulty == difficulty]
-        if not tasks:
-            raise ValueError(f"no task of difficulty {difficulty!r} in {origin}")
-    return TaskList(tasks)
+    return load_tasks(task_source, FAMILY, difficulty)
 
 
 def suite_of(task: Task, which: str) -> TestSuite:
@@ -182,17 +232,16 @@ def _make_task(
     prelude_hidden: str = "",
     candidate: str = "",
 ) -> Task:
-    data = {
-        "starter": starter,
-        "solution": solution,
-        "visible": [list(t) for t in visible],
-        "hidden": [list(t) for t in hidden],
-        "entry_points": list(entry_points or _public_functions(solution)),
-        "prelude_visible": "",
-        "prelude_hidden": prelude_hidden,
-        "candidate": candidate,
-    }
-    return Task(task_id, prompt, difficulty, family, MappingProxyType(data))
+    data = CodeTaskData(
+        starter=starter,
+        solution=solution,
+        visible=tuple(tuple(t) for t in visible),
+        hidden=tuple(tuple(t) for t in hidden),
+        entry_points=tuple(entry_points or _public_functions(solution)),
+        prelude_hidden=prelude_hidden,
+        candidate=candidate,
+    )
+    return Task(task_id, prompt, difficulty, family, data)
 
 
 # --- JSONL (HumanEval / MBPP record format) ------------------------------------------------
