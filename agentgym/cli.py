@@ -90,7 +90,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
-    from agentgym.runner import make_agent, run_episodes, summarise
+    from agentgym.agents.factory import make_agent
+    from agentgym.runner import run_episodes, summarise
 
     console = Console(stderr=True)
     if args.episodes < 1:

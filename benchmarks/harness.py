@@ -62,13 +62,14 @@ def run_suite(
 
     Args:
         entries: The env configurations.
-        agents: Agent names understood by :func:`agentgym.runner.make_agent`.
+        agents: Agent names understood by :func:`agentgym.agents.factory.make_agent`.
         episodes: Episodes per pair (seeds ``seed .. seed + episodes - 1``).
         seed: The first seed.
         progress: Optional callable ``progress(label)`` called after each episode.
     """
     import agentgym  # noqa: F401  (registers the envs)
-    from agentgym.runner import make_agent, run_episodes, summarise
+    from agentgym.agents.factory import make_agent
+    from agentgym.runner import run_episodes, summarise
 
     rows = []
     for entry in entries:
