@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from agentgym.core import AgentEnv
-from agentgym.environments.code.grading import Grader, GradeReport
+from agentgym.environments.code.grading import Grader, GradeReport, helper_source
 from agentgym.environments.code.tasks import FAMILY, is_expression, suite_of
 from agentgym.sandboxes import check_backend
 from agentgym.tasks import Task, TaskFamily
@@ -410,27 +410,9 @@ def _visible_test_file(task: Task) -> str:
         '"""Visible tests (the run_tests tool runs these; hidden tests decide the score)."""',
         "",
         f"from solution import {names}",
-        "",
-        "",
-        "def raises(exc_type, fn, *args, **kwargs):",
-        "    try:",
-        "        fn(*args, **kwargs)",
-        "    except exc_type:",
-        "        return True",
-        "    return False",
-        "",
-        "",
-        "def approx(a, b, rel=1e-9, abs_tol=1e-9):",
-        "    import math",
-        "",
-        "    if isinstance(a, (list, tuple)):",
-        "        return len(a) == len(b) and all(approx(x, y, rel, abs_tol) for x, y in zip(a, b))",
-        "    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)",
-        "",
-        "",
-        "def _doctest_eq(value, want):",
-        '    return " ".join(repr(value).split()) == " ".join(want.split())',
     ]
+    # The grader's own helpers, as their source, so the agent's tests behave as the grader's.
+    lines += ["", "", *helper_source("checks.py").rstrip("\n").splitlines()]
     prelude = task.data.get("prelude_visible", "")
     if prelude:
         lines += ["", prelude]

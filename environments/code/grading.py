@@ -20,7 +20,15 @@ from typing import Any
 
 from agentgym.environments.code.harness import RESULT_MARK
 
-__all__ = ["GradeReport", "Grader", "TestResult", "TestSuite", "harness_program", "suite_names"]
+__all__ = [
+    "GradeReport",
+    "Grader",
+    "TestResult",
+    "TestSuite",
+    "harness_program",
+    "helper_source",
+    "suite_names",
+]
 
 _HERE = Path(__file__).parent
 # Room for the interpreter to start and report after the tests' own time budget.
@@ -97,7 +105,7 @@ class GradeReport:
         return self.passed / self.total if self.results else 0.0
 
 
-def _module_source(name: str) -> str:
+def helper_source(name: str) -> str:
     """Return a helper module's source, minus what only makes sense inside the package."""
     lines = (_HERE / name).read_text(encoding="utf-8").splitlines()
     keep = [
@@ -111,8 +119,9 @@ def _module_source(name: str) -> str:
 @cache
 def harness_program() -> tuple[str, str]:
     """Return the sources of the harness program and of the solution runner."""
-    codec = _module_source("codec.py")
-    return codec + _module_source("harness.py"), codec + _module_source("runner.py")
+    codec = helper_source("codec.py")
+    harness = codec + helper_source("checks.py") + helper_source("harness.py")
+    return harness, codec + helper_source("runner.py")
 
 
 class Grader:

@@ -26,7 +26,6 @@ import ast
 import builtins
 import importlib
 import json
-import math
 import os
 import selectors
 import signal
@@ -36,6 +35,7 @@ import tempfile
 import time
 from typing import Any
 
+from agentgym.environments.code.checks import _doctest_eq, approx, raises  # harness: strip
 from agentgym.environments.code.codec import CodecError, decode, encode  # harness: strip
 
 RESULT_MARK = "AGENTGYM-GRADE"
@@ -254,33 +254,6 @@ class Solution:
             f"the solution process exited (code {code}) in the middle of a call; "
             "exiting is not passing"
         )
-
-
-def raises(exc_type: type[BaseException], fn: Any, *args: Any, **kwargs: Any) -> bool:
-    """Return True if ``fn(*args, **kwargs)`` raises ``exc_type`` (for tests)."""
-    try:
-        fn(*args, **kwargs)
-    except exc_type:
-        return True
-    return False
-
-
-def approx(a: Any, b: Any, rel: float = 1e-9, abs_tol: float = 1e-9) -> bool:
-    """Return True if numbers (or equal-length sequences of numbers) are close (for tests)."""
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(
-            approx(x, y, rel, abs_tol) for x, y in zip(a, b, strict=True)
-        )
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
-    return False
-
-
-def _doctest_eq(value: Any, want: str) -> bool:
-    """Return True if ``value`` prints as the doctest output ``want``."""
-    return " ".join(repr(value).split()) == " ".join(want.split())
 
 
 def _stable_repr(value: Any, depth: int = 0) -> str:
