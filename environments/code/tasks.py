@@ -14,11 +14,11 @@ import doctest
 import keyword
 import textwrap
 import threading
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentgym.environments.code import bank_bugfix, bank_implement
 from agentgym.environments.code.grading import TestSuite, suite_names
 from agentgym.tasks import (
     DIFFICULTIES,
@@ -160,11 +160,72 @@ def builtin_tasks() -> list[Task]:
     global _BUILTIN
     with _BUILTIN_LOCK:
         if not _BUILTIN:
-            tasks = [_implement_task(r) for r in bank_implement.TASKS]
-            tasks += [_bugfix_task(r) for r in bank_bugfix.TASKS]
+            tasks = [_implement_task(r) for r in read_bank("implement")]
+            tasks += [_bugfix_task(r) for r in read_bank("bugfix")]
             order = {d: i for i, d in enumerate(DIFFICULTIES)}
             _BUILTIN = tuple(sorted(tasks, key=lambda t: (t.family, order[t.difficulty])))
     return list(_BUILTIN)
+
+
+BANK = Path(__file__).resolve().parent / "bank"
+_BANK_FIELDS = {
+    "implement": ("name", "difficulty", "signature", "spec"),
+    "bugfix": ("name", "difficulty", "description"),
+}
+
+
+def read_bank(family: str) -> list[dict[str, Any]]:
+    """Read the built-in tasks of ``family`` (``implement`` or ``bugfix``) from their folders.
+
+    Each task is a folder ``bank/<family>/<name>/`` holding ``task.toml`` (name, difficulty,
+    and the ``signature`` and ``spec``, or the ``description``), ``solution.py``, ``buggy.py``
+    (bug-fix tasks) and ``tests.py``, whose ``test_visible_N``/``test_hidden_N`` functions each
+    assert one expression: the test sources the grader runs. ``bank/<family>/index.txt`` lists
+    the folders in sampling order; new tasks go at its end, so seeds keep drawing the same
+    tasks.
+
+    Raises:
+        TaskFileError: Naming the file and what is wrong in it.
+    """
+    folder = BANK / family
+    names = (folder / "index.txt").read_text(encoding="utf-8").split()
+    records = []
+    for name in names:
+        where = folder / name
+        with open(where / "task.toml", "rb") as fh:
+            record: dict[str, Any] = tomllib.load(fh)
+        missing = [k for k in _BANK_FIELDS[family] if not isinstance(record.get(k), str)]
+        if missing or record["name"] != name:
+            raise TaskFileError(f"{where / 'task.toml'}: bad or missing field {missing or 'name'}")
+        record["solution"] = (where / "solution.py").read_text(encoding="utf-8")
+        if family == "bugfix":
+            record["buggy"] = (where / "buggy.py").read_text(encoding="utf-8")
+        record["visible"], record["hidden"] = _bank_tests(where / "tests.py")
+        records.append(record)
+    return records
+
+
+def _bank_tests(path: Path) -> tuple[list[str], list[str]]:
+    """The visible and hidden test sources of a bank task's ``tests.py``, in file order."""
+    text = path.read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {"visible": [], "hidden": []}
+    for node in ast.parse(text).body:
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+            continue
+        kind = node.name.split("_")[1]
+        body = node.body
+        if (
+            kind not in found
+            or len(body) != 1
+            or not isinstance(body[0], ast.Assert)
+            or body[0].msg is not None
+        ):
+            raise TaskFileError(
+                f"{path}:{node.lineno}: {node.name} must be test_visible_N or test_hidden_N "
+                "with one assert"
+            )
+        found[kind].append(ast.get_source_segment(text, body[0].test) or "")
+    return found["visible"], found["hidden"]
 
 
 def _public_functions(source: str) -> list[str]:

@@ -1,0 +1,22 @@
+def parse_line(line):
+    fields, field, quoted, i = [], "", False, 0
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == '"' and i + 1 < len(line) and line[i + 1] == '"':
+                field += '"'
+                i += 1
+            elif ch == '"':
+                quoted = False
+            else:
+                field += ch
+        elif ch == '"':
+            quoted = True
+        elif ch == ",":
+            fields.append(field)
+            field = ""
+        else:
+            field += ch
+        i += 1
+    fields.append(field)
+    return fields

@@ -1,0 +1,3 @@
+def is_palindrome(text):
+    chars = [ch for ch in text if ch.isalnum()]
+    return chars == chars[::-1]

@@ -1,0 +1,38 @@
+SAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+def _quote(text):
+    out = []
+    for ch in text:
+        if ch in SAFE:
+            out.append(ch)
+        elif ch == " ":
+            out.append("+")
+        else:
+            out.extend("%%%02X" % b for b in ch.encode("utf-8"))
+    return "".join(out)
+
+def _unquote(text):
+    data = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] == "%":
+            data.append(int(text[i + 1:i + 3], 16))
+            i += 3
+        elif text[i] == "+":
+            data.extend(b" ")
+            i += 1
+        else:
+            data.extend(text[i].encode())
+            i += 1
+    return data.decode("utf-8")
+
+def encode(params):
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(params.items()))
+
+def decode(query):
+    result = {}
+    for pair in query.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            result[_unquote(key)] = _unquote(value)
+    return result

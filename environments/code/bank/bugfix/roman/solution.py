@@ -1,0 +1,24 @@
+PAIRS = [
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+]
+VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+
+def to_roman(n):
+    if not 1 <= n <= 3999:
+        raise ValueError("out of range")
+    out = []
+    for value, letters in PAIRS:
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+def from_roman(s):
+    total = 0
+    for i, ch in enumerate(s):
+        if i + 1 < len(s) and VALUES[s[i + 1]] > VALUES[ch]:
+            total -= VALUES[ch]
+        else:
+            total += VALUES[ch]
+    return total

@@ -1,0 +1,2 @@
+def title_case(text):
+    return text[:1].upper() + text[1:].lower()
