@@ -118,10 +118,10 @@ def helper_source(name: str) -> str:
 
 @cache
 def harness_program() -> tuple[str, str]:
-    """Return the sources of the harness program and of the solution runner."""
+    """Return the sources of the harness program and of the solution process."""
     codec = helper_source("codec.py")
     harness = codec + helper_source("checks.py") + helper_source("harness.py")
-    return harness, codec + helper_source("runner.py")
+    return harness, codec + helper_source("solution_process.py")
 
 
 class Grader:
@@ -140,14 +140,14 @@ class Grader:
 
     def grade(self, code: str, suite: TestSuite) -> GradeReport:
         """Run ``suite`` against ``code`` (a whole module) in a fresh workspace."""
-        harness, runner = harness_program()
+        harness, solution_process = harness_program()
         # A secret per run, not a seeded draw: it never reaches observations, and it must be
         # unpredictable to the solution, which could otherwise replay the env's seed.
         nonce = secrets.token_hex(16)
         payload = {
             "nonce": nonce,
             "code": code,
-            "runner": runner,
+            "solution_process": solution_process,
             "tests": [{"name": n, "source": s} for n, s in suite.tests],
             "entry_points": list(suite.entry_points),
             "prelude": suite.prelude,

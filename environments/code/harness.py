@@ -2,7 +2,7 @@
 
 It is sent into a fresh sandbox workspace as source, together with the codec and a payload
 holding the tests, the solution's code and a random nonce. The tests run *here*; the
-solution runs in a separate child interpreter (:mod:`agentgym.environments.code.runner`)
+solution runs in a separate child interpreter (:mod:`agentgym.environments.code.solution_process`)
 that only receives call arguments and sends back return values as plain data. Hence:
 
 * the solution never sees the tests, the expected values or the nonce (the child is a fresh
@@ -75,8 +75,8 @@ class Abort(BaseException):  # noqa: N818 - BaseException so tests' `except Exce
 class Solution:
     """The child process running the agent's module, restarted after it dies or hangs."""
 
-    def __init__(self, runner_source: str, code: str, workspace: str):
-        self.runner_source = runner_source
+    def __init__(self, process_source: str, code: str, workspace: str):
+        self.process_source = process_source
         self.code = code
         self.deadline = 0.0
         self.load_error: str | None = None
@@ -111,8 +111,8 @@ class Solution:
             "close_fds": True,
         }
         # -S skips the site module's .pth processing, which costs more than the rest of the
-        # start-up; the runner puts the site-packages folders on sys.path itself.
-        args = [sys.executable, "-I", "-S", "-c", self.runner_source + "\nserve()\n"]
+        # start-up; the solution process puts the site-packages folders on sys.path itself.
+        args = [sys.executable, "-I", "-S", "-c", self.process_source + "\nserve()\n"]
         try:
             if self._uid is None:
                 raise PermissionError
@@ -364,7 +364,7 @@ def grade(payload: dict, workspace: str | None = None) -> dict:
     """Run the payload's tests against its code; return the JSON-ready report.
 
     Args:
-        payload: The tests, the solution's source, the runner's source and the time budgets.
+        payload: The tests, the solution's source, the solution process's source and the time budgets.
         workspace: A folder for the solution's process and its output (default: the working
             directory); the tests import nothing from it (see :func:`seal_imports`).
     """
@@ -373,7 +373,7 @@ def grade(payload: dict, workspace: str | None = None) -> dict:
     per_test = float(payload["per_test_s"])
     workspace = os.path.abspath(workspace or os.getcwd())
     seal_imports(workspace)
-    solution = Solution(payload["runner"], payload["code"], workspace)
+    solution = Solution(payload["solution_process"], payload["code"], workspace)
     report: dict[str, Any] = {
         "tests": [],
         "load_error": None,

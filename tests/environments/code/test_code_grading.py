@@ -78,8 +78,8 @@ def test_codec_rejects_objects_and_malformed_data():
 
 
 def test_harness_program_is_self_contained():
-    harness, runner = harness_program()
-    for source in (harness, runner):
+    harness, solution_process = harness_program()
+    for source in (harness, solution_process):
         compile(source, "<harness>", "exec")
         assert "from agentgym" not in source
 

@@ -33,7 +33,7 @@ def _describe(exc: BaseException) -> dict:
 
 def _format_error(exc: BaseException) -> str:
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    # Drop the runner's own frames: the agent only needs the part in its code.
+    # Drop this program's own frames: the agent only needs the part in its code.
     keep = [ln for ln in lines if _FILENAME in ln or not ln.startswith('  File "')]
     return "".join(keep)[-3000:]
 
