@@ -61,7 +61,11 @@ class EpisodePool:
         with self._lock:
             env = self._idle.pop() if self._idle else gym.make(self.env_id, **self.env_kwargs)
         options = {"task_id": task_id} if task_id is not None else None
-        obs, info = env.reset(seed=seed, options=options)
+        try:
+            obs, info = env.reset(seed=seed, options=options)
+        except BaseException:
+            env.close()  # a reset that failed leaves the env in an unknown state
+            raise
         episode = Episode(env, obs, info)
         with self._lock:
             self._live[key] = episode
@@ -91,6 +95,23 @@ class EpisodePool:
             ep = self._live.pop(key, None)
             if ep is not None:
                 self._idle.append(ep.env)
+
+    def discard(self, key: str) -> None:
+        """End the episode of ``key`` (if any) and close its env (after an error or a cancel)."""
+        with self._lock:
+            ep = self._live.pop(key, None)
+        if ep is not None:
+            ep.env.close()
+
+    @property
+    def live(self) -> int:
+        """Episodes started and not yet closed."""
+        return len(self._live)
+
+    @property
+    def idle(self) -> int:
+        """Envs kept for reuse."""
+        return len(self._idle)
 
     def shutdown(self) -> None:
         """Close every env."""
