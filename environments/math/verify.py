@@ -35,8 +35,10 @@ from typing import Any
 
 import mpmath
 
-from agentgym.environments.math.answer import ANSWER_TAG, boxed_contents
+from agentgym.environments.math.answer import boxed_contents
 from agentgym.environments.math.budget import BudgetExceeded, can_interrupt, time_budget
+from agentgym.environments.math.extract import extract_candidates, extract_final
+from agentgym.environments.math.normalise import normalise, strip_labels
 from agentgym.environments.math.numeric import (
     NotNumeric,
     TooLarge,
@@ -107,51 +109,104 @@ def verify(prediction: str, gold: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) 
 def verify_detailed(prediction: str, gold: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Verdict:
     """Like :func:`verify`, but return a :class:`Verdict` that says why.
 
-    Never raises for bad input and never runs longer than about ``timeout_s``.
+    The final answer is found in ``prediction`` the way a grader reads a completion (see
+    :mod:`agentgym.environments.math.extract`), and in ``gold`` the same way. Never raises,
+    whatever the strings, and never runs much longer than ``timeout_s``, in any thread.
     """
     if not isinstance(prediction, str) or not isinstance(gold, str):
         return Verdict(False, "prediction and gold must be strings")
-    if len(prediction) > 50 * MAX_ANSWER_CHARS:
-        return Verdict(False, f"answer too long ({len(prediction)} characters)")
-    if "<answer>" in prediction:
-        tags = ANSWER_TAG.findall(prediction)
-        if len({re.sub(r"\s+", "", t) for t in tags}) > 1:
-            return Verdict(False, f"{len(tags)} different <answer> tags")
-        if tags:
-            prediction = tags[-1]
-    boxes = boxed_contents(prediction)
-    if boxes:
-        if len({re.sub(r"\s+", "", b) for b in boxes}) > 1:
-            return Verdict(False, f"{len(boxes)} different boxed answers")
-        prediction = boxes[-1]
-    gold_boxes = boxed_contents(gold)
-    if gold_boxes:
-        gold = gold_boxes[-1]
-    prediction, gold = _strip(prediction), _strip(gold)
-    if not prediction:
-        return Verdict(False, "empty answer")
-    if len(prediction) > MAX_ANSWER_CHARS:
-        return Verdict(False, f"answer too long ({len(prediction)} characters)")
-    if not gold:
-        return Verdict(False, "empty gold answer")
-    g, gold_error = _parse(gold)
-    if g is None:
-        same = _plain_text(prediction) == _plain_text(gold)
-        return Verdict(
-            same, "same text" if same else f"different text (gold unreadable: {gold_error})"
-        )
-    p, error = _parse(prediction)
-    if p is None:
-        return Verdict(False, f"cannot read the answer: {error}")
     try:
         with time_budget(timeout_s):
-            ok, reason = _compare(p, g)
+            return _verify(prediction, gold, timeout_s)
     except BudgetExceeded as e:
         return Verdict(False, str(e))
     except TooLarge as e:
         return Verdict(False, f"refused: {e}")
     except RecursionError:
         return Verdict(False, "refused: answer nested too deeply")
+    except Exception as e:  # noqa: BLE001 - a verifier bug must cost a reward, never a crash
+        return Verdict(False, f"internal error: {type(e).__name__}: {str(e)[:100]}")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+|\\left|\\right|\\displaystyle", "", text)
+
+
+_NAN = re.compile(r"^\s*[-+]?\\?(?:nan|NaN|NAN)\s*$")
+
+
+def _verify(prediction: str, gold: str, timeout_s: float) -> Verdict:
+    verdict = _read_and_compare(prediction, gold)
+    if not verdict.correct and prediction.strip() and _squash(prediction) == _squash(gold):
+        # The same string is the same answer, however large; except NaN, which equals nothing.
+        if not _NAN.match(extract_final(gold).text or gold):
+            return Verdict(True, "same text")
+    return verdict
+
+
+def _read_and_compare(prediction: str, gold: str) -> Verdict:
+    readings = [e for e in extract_candidates(gold) if e.text and e.form != "sentence"]
+    golds = [_strip(normalise(e.text or "")) for e in readings]
+    golds = [g for g in golds if g]
+    if not golds:
+        return Verdict(False, "empty gold answer")
+    # The gold is the first reading that parses (a gold in prose holds its box).
+    g_text = next((g for g in golds if _parse(g)[0] is not None), golds[0])
+    found = extract_candidates(prediction)
+    if not found:
+        return Verdict(False, "no final answer found (use \\boxed{...} or 'Answer: ...')")
+    if _parse(g_text)[0] is None:
+        found = found[:1]  # a text gold is compared with the answer itself, not fished for
+    first: Verdict | None = None
+    for candidate in found[:4]:
+        raw = candidate.text or ""
+        if len(raw) > 4 * MAX_ANSWER_CHARS:
+            # Too long to read as mathematics; still equal if it is the gold, character for
+            # character (whitespace aside).
+            same = _squash(raw) in (_squash(g_text), _squash(gold))
+            return Verdict(
+                same, "same text" if same else f"answer too long ({len(raw)} characters)"
+            )
+        p_text = _strip(normalise(raw, g_text))
+        verdict = _judge(p_text, g_text)
+        if verdict is not None:
+            return verdict
+        error = _parse(p_text)[1] if p_text else "empty answer"
+        first = first or Verdict(False, f"cannot read the answer: {error}")
+        if candidate.form in ("answer_tag", "boxed", "hashes") or "nested" in str(error):
+            break  # an explicit answer that cannot be read is not fished around
+    return first or Verdict(False, "empty answer")
+
+
+def _judge(p_text: str, g_text: str) -> Verdict | None:
+    """Compare one reading of the prediction with the gold; None if it cannot be read."""
+    if not p_text:
+        return None
+    p_text, g_text = strip_labels(p_text, g_text), strip_labels(g_text, p_text)
+    if _NAN.match(p_text) or _NAN.match(g_text):
+        return Verdict(False, "NaN equals nothing")
+    verdict = _judge_parsed(p_text, g_text)
+    if (verdict is None or not verdict.correct) and _squash(p_text) == _squash(g_text):
+        return Verdict(True, "same text")  # even when too large or too strange to evaluate
+    return verdict
+
+
+def _judge_parsed(p_text: str, g_text: str) -> Verdict | None:
+    if len(p_text) > MAX_ANSWER_CHARS:
+        return Verdict(False, f"answer too long ({len(p_text)} characters)")
+    g, gold_error = _parse(g_text)
+    if g is None:
+        same = _plain_text(p_text) == _plain_text(g_text)
+        return Verdict(
+            same, "same text" if same else f"different text (gold unreadable: {gold_error})"
+        )
+    p, _ = _parse(p_text)
+    if p is None:
+        return None
+    try:
+        ok, reason = _compare(p, g)
+    except TooLarge as e:
+        return Verdict(False, f"refused: {e}")
     except (ArithmeticError, ValueError, TypeError, NotNumeric, MemoryError) as e:
         # A failure we did not foresee is still an answer we cannot accept, never a crash.
         return Verdict(False, f"internal error: {type(e).__name__}: {str(e)[:100]}")
@@ -527,6 +582,11 @@ def _compare_tuple(p: Node, g: Node) -> tuple[bool, str]:
     if p[0] == "list":
         if interval:
             return False, "a list where an interval is expected"
+        return _compare_ordered(p[1], g_items)
+    if p[0] == "set" and len(p[1]) == len(g_items) > 1:
+        # {1, 3} against (1, 3): the tuple written with braces (its order still counts).
+        if interval:
+            return False, "a set where an interval is expected"
         return _compare_ordered(p[1], g_items)
     if p[0] != "tuple":
         return False, f"one value where a tuple of {len(g_items)} is expected"
