@@ -173,6 +173,55 @@ def _tool_method(schema: Mapping[str, Any]) -> Callable[..., str]:
     return method
 
 
+class _LocalBackend:
+    """Episodes on a local env (made on first use)."""
+
+    def __init__(self, env_id: str, env_kwargs: dict[str, Any]):
+        self.env = gym.make(env_id, **env_kwargs)
+
+    def reset(self, task_id: Any, seed: Any) -> tuple[str, str, dict[str, Any]]:
+        options = {"task_id": task_id} if task_id is not None else None
+        obs, info = self.env.reset(seed=None if task_id is not None else seed, options=options)
+        return str(obs), self.env.unwrapped.description, info
+
+    def step(self, name: str, args: dict[str, Any]) -> tuple[str, float, bool, dict[str, Any]]:
+        action = self.env.unwrapped.format_calls([ToolCall(name, args)])
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        return str(obs), float(reward), bool(terminated or truncated), info
+
+    def close(self) -> None:
+        self.env.close()
+
+
+class _OpenEnvBackend:
+    """Episodes on an OpenEnv server (``agentgym.integrations.openenv``), one session each."""
+
+    def __init__(self, base_url: str):
+        from agentgym.integrations.openenv import AgentGymEnvClient
+
+        self.client = AgentGymEnvClient(base_url=base_url).sync()
+        self.client.connect()
+
+    def reset(self, task_id: Any, seed: Any) -> tuple[str, str, dict[str, Any]]:
+        kwargs = {"task_id": task_id} if task_id is not None else {"seed": seed}
+        obs = self.client.reset(**kwargs).observation
+        return obs.text, obs.description, {**obs.info, "tools": obs.tools}
+
+    def step(self, name: str, args: dict[str, Any]) -> tuple[str, float, bool, dict[str, Any]]:
+        from agentgym.integrations.openenv import AgentGymAction
+
+        result = self.client.step(AgentGymAction(tool=name, arguments=args))
+        return (
+            result.observation.text,
+            float(result.reward or 0.0),
+            result.done,
+            (result.observation.info),
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
 class _ToolEnvBase:
     """What every generated TRL environment class shares.
 
@@ -182,9 +231,10 @@ class _ToolEnvBase:
 
     _env_id: str
     _env_kwargs: dict[str, Any]
+    _base_url: str | None = None
 
     def __init__(self) -> None:
-        self._env: gym.Env | None = None
+        self._backend: Any = None
         self._finalizer: weakref.finalize | None = None
         self._done = False
         self._info: dict[str, Any] = {}
@@ -198,37 +248,37 @@ class _ToolEnvBase:
         Returns None when the row carries the prompt (``make_prompt_dataset(..., tools=True)``
         puts the task there), else the task text, which TRL appends to the user message.
         """
-        if self._env is None:
-            env = gym.make(self._env_id, **self._env_kwargs)
-            self._env = env
-            self._finalizer = weakref.finalize(self, env.close)
-        task_id, seed = row.get("task_id"), row.get("seed")
-        options = {"task_id": task_id} if task_id is not None else None
-        obs, info = self._env.reset(seed=None if task_id is not None else seed, options=options)
+        if self._backend is None:
+            if self._base_url is not None:
+                backend: Any = _OpenEnvBackend(self._base_url)
+            else:
+                backend = _LocalBackend(self._env_id, self._env_kwargs)
+            self._backend = backend
+            self._finalizer = weakref.finalize(self, backend.close)
+        obs, description, info = self._backend.reset(row.get("task_id"), row.get("seed"))
         self._done, self._info, self._return, self._turns = False, info, 0.0, 0
         if row.get("prompt"):
             return None
-        return f"{self._env.unwrapped.description}\n\n{obs}"
+        return f"{description}\n\n{obs}"
 
     def get_reward(self) -> float:
         """The episode's score once it ended, else the return so far (0 in sparse mode)."""
-        if self._done and "score" in self._info:
+        if self._done and self._info.get("score") is not None:
             return float(self._info["score"])
         return self._return
 
     def _call(self, name: str, arguments: dict[str, Any]) -> str:
-        if self._env is None:
+        if self._backend is None:
             raise RuntimeError("call reset() before the tools")
         if self._done:
             return "The episode has ended; no more tool calls are needed."
         args = {k: v for k, v in arguments.items() if v is not None}
-        action = self._env.unwrapped.format_calls([ToolCall(name, args)])
-        obs, reward, terminated, truncated, info = self._env.step(action)
+        obs, reward, done, info = self._backend.step(name, args)
         self._turns += 1
-        self._return += float(reward)
+        self._return += reward
         self._info = info
-        self._done = bool(terminated or truncated)
-        return str(obs)
+        self._done = done
+        return obs
 
     def _metrics(self) -> dict[str, Any]:
         """This episode's success, score, turns and return."""
@@ -244,11 +294,11 @@ class _ToolEnvBase:
         """Close the env (TRL keeps instances for the whole run; see :func:`close_envs`)."""
         if self._finalizer is not None:
             self._finalizer()
-        self._env = None
+        self._backend = None
         self._finalizer = None
 
 
-def tool_environment(env_id: str, **env_kwargs: Any) -> type:
+def tool_environment(env_id: str, *, base_url: str | None = None, **env_kwargs: Any) -> type:
     """Return a TRL ``environment_factory`` class for ``env_id``.
 
     The class has one typed method per tool of the env (named like the tool, with its
@@ -260,12 +310,20 @@ def tool_environment(env_id: str, **env_kwargs: Any) -> type:
     env id).
 
     Args:
-        env_id: A registered env id.
+        env_id: A registered env id (with ``base_url``: the id the server serves, a name).
+        base_url: Run the episodes on this OpenEnv server
+            (``agentgym.integrations.openenv``), one WebSocket session per instance,
+            instead of in this process.
         **env_kwargs: Passed to ``gym.make`` (e.g. ``reward_mode``, ``max_turns``).
     """
-    probe = gym.make(env_id, **env_kwargs)
+    if base_url is not None:
+        if env_kwargs:
+            raise ValueError("with base_url, the server's env kwargs apply; give none here")
+        probe: Any = _OpenEnvBackend(base_url)
+    else:
+        probe = _LocalBackend(env_id, env_kwargs)
     try:
-        _, info = probe.reset(seed=0)
+        _, _, info = probe.reset(None, 0)
         schemas = info["tools"]
     finally:
         probe.close()
@@ -281,6 +339,7 @@ def tool_environment(env_id: str, **env_kwargs: Any) -> type:
             "__doc__": f"TRL environment for {env_id}: one method per tool.",
             "_env_id": env_id,
             "_env_kwargs": dict(env_kwargs),
+            "_base_url": base_url,
             **methods,
         },
     )
@@ -290,7 +349,7 @@ def close_envs() -> int:
     """Close the env of every live ``tool_environment`` instance; returns how many."""
     closed = 0
     for instance in list(_live_envs):
-        if instance._env is not None:
+        if instance._backend is not None:
             instance._close()
             closed += 1
     return closed

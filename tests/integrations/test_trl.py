@@ -78,7 +78,7 @@ def test_generated_class_has_typed_documented_tool_methods():
     row = make_prompt_dataset("AgentCode-v0", 1, tools=True)[0]
     assert env.reset(**row) is None  # the row's prompt already has the task
     assert "solution" in env.reset(task_id=row["task_id"])  # no prompt: the task is returned
-    assert close_envs() >= 1 and env._env is None
+    assert close_envs() >= 1 and env._backend is None
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
