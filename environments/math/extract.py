@@ -257,6 +257,10 @@ def extract_candidates(text: str) -> list[Extracted]:
     cut = text.rfind(_THINK_END)
     if cut >= 0 and text[cut + len(_THINK_END) :].strip():
         text = text[cut + len(_THINK_END) :]
+    # A chat template's end-of-turn token ends the answer; what follows is another turn.
+    token = _SPECIAL_TOKEN.search(text)
+    if token is not None and text[: token.start()].strip():
+        text = text[: token.start()]
     found: list[Extracted] = []
     tags = _answer_tags(text)
     if tags:
