@@ -6,11 +6,33 @@ from typing import Any
 
 import gymnasium as gym
 
-__all__ = ["make_agent"]
+__all__ = ["AGENTS", "make_agent"]
+
+AGENTS: tuple[str, ...] = ("oracle", "random", "openai")
+
+_OPENAI_OPTIONS = frozenset(
+    {
+        "api_key",
+        "temperature",
+        "max_tokens",
+        "timeout_s",
+        "max_retries",
+        "backoff_s",
+        "retry_budget",
+    }
+)
 
 
 def make_agent(name: str, env: gym.Env, seed: int | None = None, **kwargs: Any) -> Any:
     """Build a named agent (``oracle``, ``random`` or ``openai``) for ``env``.
+
+    Args:
+        name: The agent's name.
+        env: The env it plays (its action format is the agent's).
+        seed: Seeds the random agent (and the openai agent's retry jitter).
+        **kwargs: For ``openai``: ``base_url`` and ``model`` (required), and optionally
+            ``api_key``, ``temperature``, ``max_tokens``, ``timeout_s``, ``max_retries``,
+            ``backoff_s`` and a shared ``retry_budget``. Unset (None) values are ignored.
 
     Raises:
         ValueError: For an unknown name or missing client settings.
@@ -28,10 +50,12 @@ def make_agent(name: str, env: gym.Env, seed: int | None = None, **kwargs: Any) 
 
         if not kwargs.get("base_url") or not kwargs.get("model"):
             raise ValueError("the openai agent needs --base-url and --model")
+        options = {k: v for k, v in kwargs.items() if k in _OPENAI_OPTIONS and v is not None}
         return ChatCompletionsAgent(
             kwargs["base_url"],
             kwargs["model"],
             action_format=env.unwrapped.action_format,
-            api_key=kwargs.get("api_key"),
+            seed=seed,
+            **options,
         )
-    raise ValueError(f"unknown agent {name!r}; choose oracle, random or openai")
+    raise ValueError(f"unknown agent {name!r}; choose {', '.join(AGENTS)}")

@@ -1,37 +1,66 @@
 import json
 
-from agentgym.benchmarks.harness import SuiteEntry, render_html, run_suite, write_outputs
-from agentgym.cli import main
+import pytest
+
+from agentgym.benchmarks.harness import (
+    AgentSpec,
+    SuiteEntry,
+    list_suites,
+    load_episodes,
+    load_suite,
+    plan_jobs,
+    run_bench,
+)
 
 
-def test_run_suite_and_report(tmp_path):
-    rows = run_suite([SuiteEntry("Guess-v0", {"max_turns": 3})], ["oracle", "random"], episodes=4)
-    assert [r["agent"] for r in rows] == ["oracle", "random"]
-    assert rows[0]["success_rate"] == 1.0 and rows[1]["success_rate"] < 1.0
-    json_path, html_path = write_outputs(rows, tmp_path)
-    assert json.loads(json_path.read_text()) == rows
-    page = html_path.read_text()
-    assert (
-        "<table>" in page and "Guess-v0[max_turns=3]" in page and "data:image/png;base64," in page
+def test_run_folder_keeps_every_episode(tmp_path):
+    jobs = plan_jobs(
+        [SuiteEntry("Guess-v0", {"max_turns": 3})],
+        [AgentSpec("oracle"), AgentSpec("random")],
+        episodes=4,
     )
+    summary = run_bench(jobs, tmp_path, meta={"suite": "test"})
+    records = load_episodes(tmp_path / "episodes.jsonl")
+    assert len(records) == 8 and len({r["key"] for r in records}) == 8
+    first = records[0]
+    assert first["seed"] == 0 and first["task_id"] and first["agent"] == "oracle"
+    assert first["steps"][0]["action"] and "reward_components" in first["steps"][0]
+    assert first["messages"][0]["role"] == "system"
+    assert first["timing"]["wall_s"] >= 0
+    rows = {r["agent"]: r for r in summary["rows"]}
+    assert rows["oracle"]["success_rate"] == 1.0 and rows["oracle"]["episodes"] == 4
+    assert rows["oracle"]["ci95"][0] == pytest.approx(0.5101, abs=1e-3)
+    assert rows["random"]["success_rate"] < 1.0
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    for key in ("agentgym_version", "git_commit", "command", "started", "finished", "suite"):
+        assert key in meta
+    assert meta["finished"] >= meta["started"]
 
 
-def test_render_html_escapes():
-    page = render_html([{"env_id": "<script>", "agent": "a"}])
-    assert "<script>" not in page.split("<pre>")[0] and "&lt;script&gt;" in page
+def test_shipped_suites_list_registered_envs():
+    import gymnasium as gym
+
+    assert list_suites() == ["full", "smoke", "standard"]
+    for name in list_suites():
+        suite = load_suite(name)
+        assert suite.entries and all(e.env_id in gym.registry for e in suite.entries)
+    standard = load_suite("standard")
+    assert {e.kwargs["difficulty"] for e in standard.entries} == {"easy", "medium", "hard"}
 
 
-def test_bench_cli_errors(capsys, tmp_path):
-    assert main(["bench", "--suite", "nope"]) == 2
-    assert main(["bench", "--envs", "Nope-v0", "--out", str(tmp_path)]) == 2
-    assert "not in suite" in capsys.readouterr().err
-
-
-def test_perf_scripts_write_under_the_current_folder(tmp_path, monkeypatch):
-    from agentgym.benchmarks.perf import env_step
-
-    monkeypatch.chdir(tmp_path)
-    assert env_step.main(["--steps", "20"]) == 0
-    assert json.loads((tmp_path / "benchmarks" / "results" / "env_step.json").read_text())["rows"]
-    assert env_step.main(["--steps", "20", "--out", str(tmp_path / "elsewhere")]) == 0
-    assert (tmp_path / "elsewhere" / "env_step.json").is_file()
+def test_suite_files_json_and_toml(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'name = "mine"\n[[envs]]\nenv = "Guess-v0"\nkwargs = {max_turns = 2}\nepisodes = 3\n'
+    )
+    suite = load_suite(str(path))
+    assert suite.name == "mine" and suite.entries[0].kwargs == {"max_turns": 2}
+    jobs = plan_jobs(suite.entries, [AgentSpec("oracle")], samples=2)
+    assert [(j.seed, j.sample) for j in jobs] == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"envs": [{"env": "Guess-v0", "episode": 3}]}')
+    with pytest.raises(ValueError, match="unknown keys"):
+        load_suite(str(bad))
+    with pytest.raises(ValueError, match="unknown suite 'smok'"):
+        load_suite("smok")
