@@ -92,6 +92,11 @@ class EnvReward:
         return scores
 
 
+    def close(self) -> None:
+        """Close the grading envs."""
+        self.pool.shutdown()
+
+
 def _completion_text(completion: Any) -> str:
     """TRL passes a str (standard format) or a list of messages (conversational format)."""
     if isinstance(completion, str):

@@ -111,5 +111,29 @@ def test_openenv_leaves_nothing_behind():
     assert left == [], [t.name for t in left]
 
 
+def test_the_docs_openenv_example_runs(tmp_path):
+    """docs/integrations.md's OpenEnv block (skipped by test_docs.py in the main install)."""
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from test_docs import ROOT, parse_page
+
+    blocks = [
+        b
+        for b in parse_page(ROOT / "docs" / "integrations.md")
+        if b.lang == "python" and "GenericEnvClient" in b.code
+    ]
+    assert len(blocks) == 1 and "[openenv] extra" in (blocks[0].skip or "")
+    done = subprocess.run(
+        [sys.executable, "-c", blocks[0].code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "True" in done.stdout  # the answer ended the episode
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
