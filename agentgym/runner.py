@@ -208,4 +208,6 @@ def play_episode(
 def _text(observation: Any) -> str:
     if isinstance(observation, dict):
         return str(observation.get("text", ""))
-    return str(observation)
+    if isinstance(observation, str):
+        return observation
+    return f"[{type(observation).__name__} observation]"  # a screenshot array, say

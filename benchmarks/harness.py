@@ -254,6 +254,7 @@ def run_bench(
     resume: bool = False,
     meta: Mapping[str, Any] | None = None,
     on_episode: Callable[[dict[str, Any]], None] | None = None,
+    screenshots: bool = True,
 ) -> dict[str, Any]:
     """Play ``jobs`` and write the run folder; returns the summary.
 
@@ -267,6 +268,8 @@ def run_bench(
             errored episodes are played again.
         meta: Extra fields for ``meta.json`` (command line, suite, ...).
         on_episode: Called in the main thread with each finished episode record.
+        screenshots: For envs that draw a screen (GUI), save a small PNG per turn under
+            ``screens/`` and name it on the step (the report shows them inline).
     """
     import agentgym  # noqa: F401  (registers the envs)
 
@@ -320,7 +323,8 @@ def run_bench(
         env = env_for(job.entry)
         agent_seed = job.seed * 1000 + job.sample
         agent = make_agent(job.agent.name, env, agent_seed, **job.agent.options)
-        record = play_episode(env, agent, job.seed)
+        shots = _screenshot_saver(env, out_dir, job.key) if screenshots else None
+        record = play_episode(env, agent, job.seed, screenshots=shots)
         return {
             "key": job.key,
             "env_id": job.entry.env_id,
@@ -390,6 +394,38 @@ def _drive(
             for fut in in_flight:
                 fut.cancel()
             raise
+
+
+SCREEN_WIDTH = 480
+
+
+def _screenshot_saver(
+    env: gym.Env, out_dir: Path, key: str
+) -> Callable[[int, Any], str | None] | None:
+    """Return ``save(turn, obs) -> relative path`` for envs with a ``screenshot()``, else None."""
+    draw = getattr(env.unwrapped, "screenshot", None)
+    if not callable(draw):
+        return None
+    import hashlib
+
+    folder = Path("screens") / hashlib.sha1(key.encode()).hexdigest()[:16]
+
+    def save(turn: int, observation: Any) -> str | None:
+        try:
+            from PIL import Image
+
+            image = Image.fromarray(draw())
+        except Exception:  # a screen that cannot be drawn is not worth an errored episode
+            return None
+        if image.width > SCREEN_WIDTH:
+            height = round(image.height * SCREEN_WIDTH / image.width)
+            image = image.resize((SCREEN_WIDTH, height), Image.Resampling.LANCZOS)
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
+        rel = folder / f"{turn:03d}.png"
+        image.save(out_dir / rel, optimize=True)
+        return rel.as_posix()
+
+    return save
 
 
 # --- summaries ------------------------------------------------------------------------------
@@ -491,11 +527,16 @@ def _base_meta() -> dict[str, Any]:
     return {
         "agentgym_version": agentgym.__version__,
         "git_commit": git_commit(),
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "command": [_program(), *sys.argv[1:]],
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "pid": os.getpid(),
     }
+
+
+def _program() -> str:
+    name = Path(sys.argv[0]).name
+    return "agentgym" if name in ("cli.py", "__main__.py", "agentgym") else name
 
 
 def git_commit() -> str | None:
