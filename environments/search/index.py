@@ -40,6 +40,8 @@ STOPWORDS = frozenset(
     "were what when where which who whom with did does do how".split()
 )
 _CHUNK = 8_192
+# Builds of at least this many pages take a few seconds: show a progress bar (on a terminal).
+PROGRESS_MIN_PAGES = 20_000
 # The title is a second BM25 field whose score is added with this weight, so that the page
 # about X outranks the many short pages that mention X (staff pages, news) on a large web.
 TITLE_WEIGHT = 2.0
@@ -146,24 +148,26 @@ class SearchIndex:
         n = corpus.num_pages
         body_len = np.zeros(n, dtype=np.float64)
         title_len = np.zeros(n, dtype=np.float64)
-        for lo in range(0, n, _CHUNK):
-            hi = min(n, lo + _CHUNK)
-            ids: list[int] = []
-            counts = np.zeros(hi - lo, dtype=np.int64)
-            setdefault = vocab.setdefault
-            for pid in range(lo, hi):
-                body = tokenize(corpus.text(pid))
-                title = [TITLE_MARK + t for t in tokenize(corpus.title(pid))]
-                body_len[pid], title_len[pid] = len(body), len(title)
-                counts[pid - lo] = len(body) + len(title)
-                ids.extend([setdefault(t, len(vocab)) for t in body])
-                ids.extend([setdefault(t, len(vocab)) for t in title])
-            doc_of = np.repeat(np.arange(lo, hi, dtype=np.int64), counts)
-            key = doc_of * (1 << 32) + np.asarray(ids, dtype=np.int64)
-            uniq, tf = np.unique(key, return_counts=True)
-            pages.append((uniq >> 32).astype(np.int32))
-            terms.append((uniq & 0xFFFFFFFF).astype(np.int32))
-            freqs.append(tf.astype(np.float32))
+        with _build_progress(n) as advance:
+            for lo in range(0, n, _CHUNK):
+                hi = min(n, lo + _CHUNK)
+                ids: list[int] = []
+                counts = np.zeros(hi - lo, dtype=np.int64)
+                setdefault = vocab.setdefault
+                for pid in range(lo, hi):
+                    body = tokenize(corpus.text(pid))
+                    title = [TITLE_MARK + t for t in tokenize(corpus.title(pid))]
+                    body_len[pid], title_len[pid] = len(body), len(title)
+                    counts[pid - lo] = len(body) + len(title)
+                    ids.extend([setdefault(t, len(vocab)) for t in body])
+                    ids.extend([setdefault(t, len(vocab)) for t in title])
+                doc_of = np.repeat(np.arange(lo, hi, dtype=np.int64), counts)
+                key = doc_of * (1 << 32) + np.asarray(ids, dtype=np.int64)
+                uniq, tf = np.unique(key, return_counts=True)
+                pages.append((uniq >> 32).astype(np.int32))
+                terms.append((uniq & 0xFFFFFFFF).astype(np.int32))
+                freqs.append(tf.astype(np.float32))
+                advance(hi - lo)
         term = np.concatenate(terms) if terms else np.zeros(0, np.int32)
         page = np.concatenate(pages) if pages else np.zeros(0, np.int32)
         tf = np.concatenate(freqs) if freqs else np.zeros(0, np.float32)
@@ -294,3 +298,41 @@ def snippet(text: str, terms: set[str], title: str = "") -> str:
     if len(best) > _SNIPPET_CHARS:
         best = best[: _SNIPPET_CHARS - 3].rstrip() + "..."
     return best
+
+
+class _build_progress:  # noqa: N801  (a context manager, named like one)
+    """A rich progress bar for a long index build; silent off a terminal or for small builds."""
+
+    def __init__(self, pages: int):
+        self.pages = pages
+        self.progress = None
+
+    def __enter__(self):
+        if self.pages < PROGRESS_MIN_PAGES:
+            return lambda n: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        console = _progress_console()
+        if not console.is_terminal:
+            return lambda n: None
+        self.progress = Progress(
+            "{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.progress.__enter__()
+        task = self.progress.add_task("indexing search pages (once; then cached)", total=self.pages)
+        return lambda n: self.progress.update(task, advance=n)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+
+def _progress_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
