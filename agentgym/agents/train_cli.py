@@ -28,6 +28,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("stage", choices=STAGES, help="sft (oracle warm start) or grpo")
     p.add_argument("--config", required=True, type=Path, help="a JSON or TOML config file")
     p.add_argument("--env", default=None, help="env id (overrides the config's 'env')")
+    p.add_argument(
+        "--env-kwargs",
+        default=None,
+        metavar="JSON",
+        help="env constructor kwargs, merged over the config's 'env_kwargs'",
+    )
     p.add_argument("--out", type=Path, default=None, help="run folder (default runs/STAGE-ENV)")
     p.add_argument("--init", default=None, help="start from this saved policy folder")
     p.add_argument("--steps", type=int, default=None, help="override the number of steps")
@@ -63,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
             value = getattr(args, key)
             if value is not None:
                 options[key] = value
+        if args.env_kwargs is not None:
+            options["env_kwargs"] = {
+                **options.get("env_kwargs", {}),
+                **_json_object(args.env_kwargs),
+            }
         if args.stage == "sft":
             from agentgym.agents.sft import SFTConfig, train_sft
 
@@ -85,6 +96,18 @@ def run(args: argparse.Namespace) -> int:
         raise
     _print_summary(args.stage, summary)
     return 0
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise ValueError(f"--env-kwargs is not valid JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise ValueError("--env-kwargs must be a JSON object")
+    return value
 
 
 def _print_summary(stage: str, summary: dict[str, Any]) -> None:

@@ -58,8 +58,8 @@ def add_parser(subparsers: Any) -> None:
     defaults = ServerLimits()
     p = subparsers.add_parser("serve", help="serve envs over HTTP (JSON API)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback)")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--max-sessions", type=int, default=64)
+    p.add_argument("--port", type=int, default=8765, help="port to listen on")
+    p.add_argument("--max-sessions", type=int, default=64, help="envs open at once, across clients")
     p.add_argument(
         "--token",
         default=None,
@@ -72,9 +72,24 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--idle-ttl", type=float, default=600.0, help="close sessions idle this many seconds"
     )
-    p.add_argument("--max-timeout-s", type=float, default=defaults.timeout_s)
-    p.add_argument("--max-memory-mb", type=int, default=defaults.memory_mb)
-    p.add_argument("--max-turns", type=int, default=defaults.max_turns)
+    p.add_argument(
+        "--max-timeout-s",
+        type=float,
+        default=defaults.timeout_s,
+        help="largest sandbox time limit a client may ask for (seconds)",
+    )
+    p.add_argument(
+        "--max-memory-mb",
+        type=int,
+        default=defaults.memory_mb,
+        help="largest sandbox memory limit a client may ask for",
+    )
+    p.add_argument(
+        "--max-turns",
+        type=int,
+        default=defaults.max_turns,
+        help="largest max_turns a client may ask for",
+    )
     p.set_defaults(func=run)
 
 
@@ -83,7 +98,16 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
     import logging
 
-    from agentgym.serve.app import EnvServer
+    if not 0 <= args.port <= 65535:
+        print(f"error: --port must be in 0..65535, got {args.port}", file=sys.stderr)
+        return 2
+    try:
+        from agentgym.serve.app import EnvServer, _uvicorn
+
+        _uvicorn()
+    except ModuleNotFoundError as e:  # the [serve] extra is missing; its message says so
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     limits = dataclasses.replace(

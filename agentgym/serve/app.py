@@ -38,7 +38,7 @@ def _uvicorn() -> Any:
         import uvicorn
     except ModuleNotFoundError as e:
         raise ModuleNotFoundError(
-            f"the env server needs {e.name}: pip install 'agentgym[serve]'", name=e.name
+            f'the env server needs {e.name}: pip install -e ".[serve]"', name=e.name
         ) from None
     return uvicorn
 

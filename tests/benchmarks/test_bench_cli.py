@@ -74,3 +74,28 @@ def test_bench_user_errors_exit_2(capsys, tmp_path, chat_server):
         ]
     )
     assert "--resume needs --out" in err(["bench", "--resume"])
+
+
+def test_progress_shows_success_so_far_per_env_on_a_terminal_only(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from agentgym.benchmarks.cli import progress_display
+    from agentgym.benchmarks.harness import AgentSpec, SuiteEntry, plan_jobs
+
+    jobs = plan_jobs(
+        [SuiteEntry("Guess-v0"), SuiteEntry("AgentMath-v0")], [AgentSpec("oracle")], episodes=2
+    )
+    for terminal in (True, False):
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=120)
+        with progress_display(console, jobs, tmp_path, resume=False) as on_episode:
+            on_episode({"env": "Guess-v0", "success": True})
+            on_episode({"env": "Guess-v0", "success": False})
+            on_episode({"env": "AgentMath-v0", "errored": True})
+        text = out.getvalue()
+        if terminal:
+            assert "Guess-v0" in text and "50% success" in text and "1 errored" in text
+        else:
+            assert text == ""

@@ -114,8 +114,24 @@ def test_run_and_bench_share_one_vocabulary():
             "--episodes",
         ):
             assert flag in flags, (command, flag)
-        for action in sub[command]._actions:
-            assert action.help, (command, action.dest)
+    assert {"--out", "--env-kwargs"} <= {f for a in sub["train"]._actions for f in a.option_strings}
+
+
+def test_every_flag_of_every_command_has_help_with_its_default():
+    import argparse
+
+    from agentgym.cli import build_parser
+
+    def walk(parser, name):
+        assert parser.formatter_class is argparse.ArgumentDefaultsHelpFormatter, name
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    walk(sub, f"{name} {sub_name}")
+                continue
+            assert action.help, (name, action.dest)
+
+    walk(build_parser(), "agentgym")
 
 
 def test_run_out_folder_and_status_grammar(tmp_path, capsys):
