@@ -1,5 +1,6 @@
-"""Adapters that plug agentgym envs into RL trainers (TRL, verl, SkyRL).
+"""Adapters that plug agentgym envs into RL trainers and env servers.
 
-Each adapter is duck-typed to its trainer's interface, so importing it needs no trainer
-installed; see docs/integrations.md.
+TRL (``trl``), SkyRL-Gym (``skyrl``), verl (``verl``), OpenEnv (``openenv``) and Ray (``ray``);
+see docs/integrations.md. Each builds on its library's own classes when the library is
+installed; all but ``openenv`` import without it.
 """

@@ -20,12 +20,18 @@ import threading
 import uuid
 from typing import Any
 
-from openenv.core import EnvClient
-from openenv.core.client_types import StepResult
-from openenv.core.env_server.http_server import create_app as _openenv_app
-from openenv.core.env_server.interfaces import Environment
-from openenv.core.env_server.types import Action, Observation, State
 from pydantic import Field
+
+try:
+    from openenv.core import EnvClient
+    from openenv.core.client_types import StepResult
+    from openenv.core.env_server.http_server import create_app as _openenv_app
+    from openenv.core.env_server.interfaces import Environment
+    from openenv.core.env_server.types import Action, Observation, State
+except ModuleNotFoundError as e:  # pragma: no cover - the extra is not installed
+    raise ModuleNotFoundError(
+        "OpenEnv serving needs openenv-core: pip install 'agentgym[openenv]'", name=e.name
+    ) from None
 
 from agentgym.integrations.episodes import EpisodePool, step_metadata
 from agentgym.tools import ToolCall

@@ -233,7 +233,13 @@ def register_envs(env_ids: list[str] | None = None) -> list[str]:
 
     ``env_ids`` defaults to every env agentgym registers. Idempotent. Needs ``skyrl_gym``.
     """
-    import skyrl_gym
+    try:
+        import skyrl_gym
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "SkyRL-Gym registration needs skyrl-gym: pip install 'agentgym[skyrl]'",
+            name="skyrl_gym",
+        ) from None
 
     import agentgym  # noqa: F401  (registers the envs with Gymnasium)
 

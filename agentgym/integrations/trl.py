@@ -91,7 +91,6 @@ class EnvReward:
             self.pool.close("grade")
         return scores
 
-
     def close(self) -> None:
         """Close the grading envs."""
         self.pool.shutdown()
