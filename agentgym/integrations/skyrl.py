@@ -119,7 +119,6 @@ class AgentGymTextEnv(_Base):  # type: ignore[misc, valid-type]
         self.seed = extras.get("seed")
         self._pool = _pool(env_id, kwargs)
         self._key = uuid.uuid4().hex
-        self._started = False
         self._failed = False
         self.turns = 0
         self.max_turns = kwargs.get("max_turns")
@@ -145,7 +144,6 @@ class AgentGymTextEnv(_Base):  # type: ignore[misc, valid-type]
         except BaseException:
             self._failed = True
             raise
-        self._started = True
         self.max_turns = ep.env.unwrapped.max_turns
         self.turns, self._return, self._done = 0, 0.0, False
         self._components, self._parse_errors, self._last = {}, 0, {}
@@ -221,7 +219,6 @@ class AgentGymTextEnv(_Base):  # type: ignore[misc, valid-type]
             self._pool.discard(self._key)
         else:
             self._pool.close(self._key)
-        self._started = False
 
 
 # The old name of the adapter.

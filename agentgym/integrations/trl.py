@@ -284,16 +284,6 @@ class _ToolEnvBase:
         self._done = done
         return obs
 
-    def _metrics(self) -> dict[str, Any]:
-        """This episode's success, score, turns and return."""
-        return {
-            "success": bool(self._info.get("success", False)),
-            "score": float(self._info.get("score") or 0.0),
-            "turns": self._turns,
-            "return": self._return,
-            "finished": self._done,
-        }
-
     def _close(self) -> None:
         """Close the env (TRL keeps instances for the whole run; see :func:`close_envs`)."""
         if self._finalizer is not None:
