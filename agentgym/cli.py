@@ -194,7 +194,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 make_env=lambda e: _make_env(e.env_id, dict(e.kwargs), args.record),
                 concurrency=args.concurrency,
                 resume=args.resume,
-                meta={"env_kwargs": {args.env: kwargs}, "agents": [s.record() for s in specs]},
+                meta={
+                    "env_kwargs": [{"env": args.env, "kwargs": kwargs, "episodes": args.episodes}],
+                    "agents": [s.record() for s in specs],
+                },
                 on_episode=on_episode,
             )
         records = load_episodes(out / "episodes.jsonl")

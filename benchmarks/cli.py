@@ -143,9 +143,10 @@ def _plan(args: argparse.Namespace) -> dict[str, Any]:
     meta = {
         "suite": suite.name,
         "suite_source": args.suite,
-        "env_kwargs": {
-            e.label + f"[{e.kwargs.get('difficulty', '')}]": dict(e.kwargs) for e in entries
-        },
+        "env_kwargs": [
+            {"env": e.env_id, "kwargs": dict(e.kwargs), "episodes": args.episodes or e.episodes}
+            for e in entries
+        ],
         "agents": [s.record() for s in specs],
         "seed": args.seed,
         "samples": args.samples,

@@ -40,9 +40,12 @@ __all__ = [
     "Job",
     "Suite",
     "SuiteEntry",
+    "episode_key",
+    "git_commit",
     "list_suites",
     "load_episodes",
     "load_suite",
+    "plan_jobs",
     "run_bench",
     "summarise_run",
 ]

@@ -64,3 +64,26 @@ def test_suite_files_json_and_toml(tmp_path):
         load_suite(str(bad))
     with pytest.raises(ValueError, match="unknown suite 'smok'"):
         load_suite("smok")
+
+
+def test_report_escapes_what_agents_write(tmp_path):
+    import re
+
+    from agentgym.benchmarks.report_html import render_report
+
+    class Hostile:
+        def reset(self, obs, info):
+            pass
+
+        def act(self, obs, info):
+            return '</script><img src=x onerror="alert(1)"><guess word="<b>"/>'
+
+    jobs = plan_jobs([SuiteEntry("Guess-v0", {"max_turns": 1})], [AgentSpec("hostile")], episodes=1)
+    run_bench(jobs, tmp_path, make_agent=lambda *a, **k: Hostile())
+    page = render_report([tmp_path])
+    assert "</script><img" not in page
+    data = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+    outside = page[: data.start()] + page[data.end() :]
+    assert "<img src=x" not in outside  # inside the JSON data it is inert text
+    episode = json.loads(data.group(1))["episodes"][0]
+    assert episode["steps"][0]["action"].startswith("</script><img")
