@@ -87,3 +87,11 @@ def test_report_escapes_what_agents_write(tmp_path):
     assert "<img src=x" not in outside  # inside the JSON data it is inert text
     episode = json.loads(data.group(1))["episodes"][0]
     assert episode["steps"][0]["action"].startswith("</script><img")
+
+
+def test_harness_perf_script_writes_its_rows(tmp_path):
+    from agentgym.benchmarks.perf import harness
+
+    assert harness.main(["--episodes", "4", "--latency-ms", "1", "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "harness.json").read_text())["rows"]
+    assert len(rows) == 6 and all(r["episodes/s"] > 0 for r in rows)
