@@ -58,6 +58,7 @@ from agentgym.agents.runlog import (
     config_from_dict,
     plot_curve,
     progress_bar,
+    waiting,
 )
 
 __all__ = [
@@ -556,7 +557,8 @@ def train_grpo(
     t_start = time.perf_counter()
     first_eval = next((r for r in log.records if "eval_success" in r), None)
     if first_eval is None:
-        first_eval = {"step": 0, **trainer.evaluate()}
+        with waiting("evaluating the initial policy", progress):
+            first_eval = {"step": 0, **trainer.evaluate()}
         first_eval["minutes"] = prior_minutes
         first_eval["parameters"] = count_parameters(trainer.policy)
         log.write(first_eval)

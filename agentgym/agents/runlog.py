@@ -20,6 +20,7 @@ __all__ = [
     "load_config_file",
     "plot_curve",
     "progress_bar",
+    "waiting",
 ]
 
 T = TypeVar("T")
@@ -187,3 +188,18 @@ def progress_bar(description: str, total: int, completed: int = 0, enabled: bool
     task = progress.add_task(description, total=total, completed=completed, info="")
     progress.start()
     return progress, task
+
+
+def waiting(message: str, enabled: bool = True) -> Any:
+    """Return a context manager showing a spinner with ``message`` while a long step runs.
+
+    Silent when ``enabled`` is False or stderr is not a terminal (logs stay clean).
+    """
+    import contextlib
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        return contextlib.nullcontext()
+    return console.status(message, spinner="dots")

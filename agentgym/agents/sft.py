@@ -44,6 +44,7 @@ from agentgym.agents.runlog import (
     config_from_dict,
     plot_curve,
     progress_bar,
+    waiting,
 )
 
 __all__ = [
@@ -216,7 +217,10 @@ def train_sft(
         elif step and data_path.is_file():
             data = read_trajectories(data_path)
         else:
-            data = demonstrations(envs, policy, config.episodes, config.seed, config.demonstrator)
+            with waiting(f"collecting {config.episodes} demonstration episodes", progress):
+                data = demonstrations(
+                    envs, policy, config.episodes, config.seed, config.demonstrator
+                )
             data_path.unlink(missing_ok=True)
             write_trajectories(data, data_path)
         if not data:
@@ -236,7 +240,10 @@ def train_sft(
 
         first_eval = next((r for r in log.records if "eval_success" in r), None)
         if first_eval is None and config.eval_episodes:
-            first_eval = {"step": 0, **held_out(), "minutes": prior_minutes}
+            with waiting(
+                f"evaluating the initial policy ({config.eval_episodes} episodes)", progress
+            ):
+                first_eval = {"step": 0, **held_out(), "minutes": prior_minutes}
             first_eval["parameters"] = count_parameters(policy)
             first_eval["demonstrations"] = len(data)
             log.write(first_eval)
