@@ -123,7 +123,7 @@ def test_every_flag_of_every_command_has_help_with_its_default():
     from agentgym.cli import build_parser
 
     def walk(parser, name):
-        assert parser.formatter_class is argparse.ArgumentDefaultsHelpFormatter, name
+        assert issubclass(parser.formatter_class, argparse.ArgumentDefaultsHelpFormatter), name
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 for sub_name, sub in action.choices.items():
@@ -132,6 +132,11 @@ def test_every_flag_of_every_command_has_help_with_its_default():
             assert action.help, (name, action.dest)
 
     walk(build_parser(), "agentgym")
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices
+    text = sub["bench"].format_help()
+    assert "(default: 0.7)" in text and "(default: OPENAI_API_KEY)" in text
+    agents_help = text.split("--agents AGENTS", 1)[1].split("--episodes", 1)[0]
+    assert agents_help.count("(default") == 1  # stated once, not twice
 
 
 def test_run_out_folder_and_status_grammar(tmp_path, capsys):
