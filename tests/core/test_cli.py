@@ -135,7 +135,7 @@ def test_every_flag_of_every_command_has_help_with_its_default():
     sub = next(a for a in build_parser()._actions if a.dest == "command").choices
     text = sub["bench"].format_help()
     assert "(default: 0.7)" in text and "(default: OPENAI_API_KEY)" in text
-    agents_help = text.split("--agents AGENTS", 1)[1].split("--episodes", 1)[0]
+    agents_help = text.split("--agents AGENTS")[-1].split("--episodes", 1)[0]
     assert agents_help.count("(default") == 1  # stated once, not twice
 
 
