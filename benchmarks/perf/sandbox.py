@@ -12,6 +12,14 @@ Cases, each for ``print(1)`` and for a snippet importing sympy:
   their servers forked from one zygote vs each server importing the preload itself; and, as
   the floor of any warm sandbox holding the preload, one idle Python that imported it.
 
+- our local pool (full isolation) beside the peers' python tools in the same run (GEM's
+  ``PythonCodeTool`` and SkyRL-Gym's ``PythonCodeExecutorToolGroup``, from the ``bench`` extra;
+  a peer that cannot import gets a row saying why), ``python -c`` and ``python -I -S -c``;
+  p50/p95/p99 and 2 concurrent callers against one;
+- grading: an ``AgentCode-v0`` oracle ``submit`` on the built-in tasks and on HumanEval-style
+  tasks, with the grader's per-phase medians (write, run tests, collect), beside SkyRL-Gym's
+  LiveCodeBench ``compute_score``.
+
 Targets: local p50 <= 0.25x subprocess; Docker pool p50 <= 0.25x docker exec; warm memory
 <= 50 MB per sandbox. Docker cases are skipped (and say so) when no engine or image is found.
 
@@ -38,7 +46,7 @@ MEMORY_TARGET_MB = 50.0
 
 
 def measure(fn: Callable[[str], Any], code: str, calls: int) -> dict[str, float]:
-    """Time ``calls`` sequential calls (after one warm-up); p50/p95 in ms and calls per second."""
+    """Time ``calls`` sequential calls (after one warm-up); p50/p95/p99 in ms and calls per second."""
     fn(code)
     times = []
     start = time.perf_counter()
@@ -47,11 +55,12 @@ def measure(fn: Callable[[str], Any], code: str, calls: int) -> dict[str, float]
         fn(code)
         times.append(time.perf_counter() - t)
     total = time.perf_counter() - start
-    return {
-        "p50_ms": percentile_ms(times, 50),
-        "p95_ms": percentile_ms(times, 95),
-        "calls_per_s": calls / total,
-    }
+    return {**percentiles(times), "calls_per_s": calls / total}
+
+
+def percentiles(times: list[float]) -> dict[str, float]:
+    """p50, p95 and p99 of durations in seconds, in ms."""
+    return {f"p{q}_ms": percentile_ms(times, q) for q in (50, 95, 99)}
 
 
 def concurrent(fn: Callable[[str], Any], code: str, calls: int, workers: int = 2) -> float:
@@ -336,6 +345,218 @@ def bench_docker(
         client.close()
 
 
+# --- peers: the python tools of other agent-env suites, measured in the same run ---------------
+
+
+def peer_tools() -> dict[str, Callable[[str], Any] | str]:
+    """Each peer's python tool as ``code -> output``, or why it cannot run here."""
+    tools: dict[str, Callable[[str], Any] | str] = {}
+    try:
+        from importlib.metadata import version
+
+        from gem.tools.python_code_tool import PythonCodeTool
+
+        gem_tool = PythonCodeTool()  # its default: a fresh interpreter, no sandbox
+        tools[f"GEM {version('gem-llm')} python tool"] = lambda code: gem_tool.execute_action(
+            f"<python>{code}</python>"
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure: the table says why
+        tools["GEM python tool"] = f"cannot import: {type(exc).__name__}: {exc}"
+    try:
+        from importlib.metadata import version
+
+        from skyrl_gym.tools.python import PythonCodeExecutorToolGroup
+
+        group = PythonCodeExecutorToolGroup()
+        tools[f"SkyRL-Gym {version('skyrl-gym')} python tool"] = lambda code: group.execute_tool(
+            "python", code
+        )
+    except Exception as exc:  # noqa: BLE001
+        tools["SkyRL-Gym python tool"] = f"cannot import: {type(exc).__name__}: {exc}"
+    return tools
+
+
+def isolated_python_call(code: str) -> None:
+    """The floor of any fresh interpreter: ``python -I -S -c`` (no site, no user paths)."""
+    subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], capture_output=True, timeout=60, check=False
+    )
+
+
+def bench_peers(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    """Our local pool (full isolation) beside the peers' python tools and bare interpreters."""
+    from agentgym.sandboxes.local import LocalPool, LocalSandbox
+
+    baselines: dict[str, dict[str, float]] = {}
+    for name, fn in (
+        ("python -c", subprocess_call),
+        ("python -I -S -c", isolated_python_call),
+    ):
+        baselines[name] = measure(fn, PRINT, args.calls)
+        rows.append({"case": f"print(1): {name}", **baselines[name]})
+    for name, tool in peer_tools().items():
+        if isinstance(tool, str):
+            rows.append({"case": f"print(1): {name}", "note": tool})
+            meta.setdefault("peers_unavailable", {})[name] = tool
+            continue
+        baselines[name] = measure(tool, PRINT, args.calls)
+        rows.append({"case": f"print(1): {name}", **baselines[name]})
+    with LocalPool() as pool:
+        sb = LocalSandbox(pool=pool, timeout_s=60)
+        meta["local_isolation"] = pool.isolation
+        for label, code in (("print(1)", PRINT), ("import sympy", SYMPY)):
+            ours = measure(lambda c: sb.run(c), code, args.calls)
+            out: dict[str, Any] = {"case": f"{label}: local pool ({pool.isolation})", **ours}
+            for name, base in baselines.items():
+                out[f"p50_vs_{name}"] = ours["p50_ms"] / base["p50_ms"]
+            rows.append(out)
+        one = measure(lambda c: sb.run(c), PRINT, args.calls)
+        second = LocalSandbox(pool=pool, timeout_s=60)
+        boxes = [sb, second]
+        two = concurrent_boxes(boxes, PRINT, args.calls)
+        rows.append(
+            {
+                "case": "2 concurrent callers vs 1, print(1), local pool",
+                "calls_per_s": two,
+                "one_caller_calls_per_s": one["calls_per_s"],
+                "throughput_ratio": two / one["calls_per_s"],
+            }
+        )
+        second.close()
+        sb.close()
+
+
+def concurrent_boxes(boxes: list[Any], code: str, calls: int) -> float:
+    """Calls per second with one thread per sandbox, each making ``calls`` calls."""
+    barrier = threading.Barrier(len(boxes) + 1)
+
+    def work(box: Any) -> None:
+        box.run(code)
+        barrier.wait()
+        for _ in range(calls):
+            box.run(code)
+
+    threads = [threading.Thread(target=work, args=(b,)) for b in boxes]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return len(boxes) * calls / (time.perf_counter() - start)
+
+
+# --- grading: AgentCode submit, and SkyRL-Gym's LiveCodeBench grading --------------------------
+
+# HumanEval's record shape (prompt, entry_point, canonical_solution, test with check(candidate)).
+HUMANEVAL_STYLE = [
+    {
+        "task_id": "HumanEval/0",
+        "prompt": (
+            "from typing import List\n\n\ndef has_close_elements(numbers: List[float], "
+            'threshold: float) -> bool:\n    """ Any two numbers closer than threshold?\n    """\n'
+        ),
+        "entry_point": "has_close_elements",
+        "canonical_solution": (
+            "    for i, a in enumerate(numbers):\n        for j, b in enumerate(numbers):\n"
+            "            if i != j and abs(a - b) < threshold:\n                return True\n"
+            "    return False\n"
+        ),
+        "test": (
+            "\n\nMETADATA = {'author': 'jt', 'dataset': 'test'}\n\n\ndef check(candidate):\n"
+            "    assert candidate([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3) == True\n"
+            "    assert candidate([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.05) == False\n"
+            "    assert candidate([1.0, 2.0, 5.9, 4.0, 5.0], 0.95) == True\n"
+            "    assert candidate([1.1, 2.2, 3.1, 4.1, 5.1], 1.0) == True\n"
+        ),
+    },
+    {
+        "task_id": "HumanEval/1",
+        "prompt": 'def add(x: int, y: int) -> int:\n    """ Add two numbers.\n    """\n',
+        "entry_point": "add",
+        "canonical_solution": "    return x + y\n",
+        "test": (
+            "\n\ndef check(candidate):\n    assert candidate(0, 1) == 1\n"
+            "    assert candidate(5, 7) == 12\n    assert candidate(7, 5) == 12\n"
+        ),
+    },
+]
+
+LCB_SOLUTION = "```python\na, b = map(int, input().split())\nprint(a + b)\n```"
+LCB_TESTS = [
+    {"input": "1 2\n", "output": "3\n", "testtype": "stdin"},
+    {"input": "10 -4\n", "output": "6\n", "testtype": "stdin"},
+    {"input": "0 0\n", "output": "0\n", "testtype": "stdin"},
+]
+
+
+def submit_times(env: Any, episodes: int) -> dict[str, Any]:
+    """p50/p95/p99 of the oracle's ``submit`` step, and the grader's per-phase medians."""
+    times: list[float] = []
+    phases: dict[str, list[float]] = {}
+    for i in range(episodes + 1):
+        env.reset(seed=i)
+        action = env.unwrapped.oracle_action()
+        t = time.perf_counter()
+        _, reward, terminated, _, _ = env.step(action)
+        elapsed = time.perf_counter() - t
+        if not terminated or reward <= 0:
+            raise RuntimeError("the oracle's submit did not pass")
+        if i == 0:
+            continue  # warm-up: the sandboxes start
+        times.append(elapsed)
+        for k, v in env.unwrapped._grader.last_phases_ms.items():
+            phases.setdefault(k, []).append(v)
+    out: dict[str, Any] = percentiles(times)
+    for k, v in phases.items():
+        out[f"{k.removesuffix('_ms')}_p50_ms"] = sorted(v)[len(v) // 2]
+    return out
+
+
+def bench_grading(
+    args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict[str, Any]
+) -> None:
+    """AgentCode ``submit`` (built-in and HumanEval-style tasks) vs SkyRL-Gym's LCB grading."""
+    import gzip
+    import json
+    import tempfile
+
+    import gymnasium as gym
+
+    import agentgym  # noqa: F401 - registers the envs
+
+    lcb: dict[str, float] | None = None
+    try:
+        from skyrl_gym.envs.lcb.livecodebench import compute_score
+
+        def grade_lcb(_code: str) -> None:
+            _, reward = compute_score(LCB_SOLUTION, LCB_TESTS)
+            if reward != 1.0:
+                raise RuntimeError("SkyRL-Gym's LCB grading failed the reference solution")
+
+        lcb = measure(grade_lcb, "", max(4, args.grading_calls))
+        rows.append({"case": "grading: SkyRL-Gym LiveCodeBench compute_score (3 stdin tests)", **lcb})
+    except Exception as exc:  # noqa: BLE001 - the table says why
+        rows.append({"case": "grading: SkyRL-Gym LiveCodeBench", "note": f"cannot run: {exc}"})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "HumanEval.jsonl.gz")
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(r) + "\n" for r in HUMANEVAL_STYLE)
+        for label, kwargs in (
+            ("built-in tasks", {}),
+            ("HumanEval-style tasks", {"task_source": path}),
+        ):
+            env = gym.make("AgentCode-v0", **kwargs)
+            try:
+                ours = submit_times(env, args.grading_calls)
+            finally:
+                env.close()
+            out = {"case": f"grading: AgentCode-v0 submit, {label}", **ours}
+            if lcb is not None:
+                out["p50_vs_skyrl_lcb"] = ours["p50_ms"] / lcb["p50_ms"]
+            rows.append(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table and write ``<--out>/sandbox.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -344,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     add_out_argument(parser)
     args = parser.parse_args(argv)
     args.calls, args.sympy_calls, args.run_calls = (10, 4, 2) if args.quick else (60, 15, 6)
+    args.grading_calls = 4 if args.quick else 30
     args.processes = 2 if args.quick else 4
     rows: list[dict[str, Any]] = []
     meta: dict[str, Any] = {
@@ -355,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
             "memory_mb_per_sandbox": MEMORY_TARGET_MB,
         },
     }
+    bench_peers(args, rows, meta)
+    bench_grading(args, rows, meta)
     bench_local(args, rows, meta)
     if not args.no_docker:
         bench_docker(args, rows, meta)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -137,9 +138,13 @@ class Grader:
         self._sandbox = sandbox
         self.budget_s = float(budget_s)
         self.per_test_s = float(per_test_s)
+        # Milliseconds spent in the last grade's phases (write, run tests, collect), for the
+        # benchmark; never part of an observation or a reward.
+        self.last_phases_ms: dict[str, float] = {}
 
     def grade(self, code: str, suite: TestSuite) -> GradeReport:
         """Run ``suite`` against ``code`` (a whole module) in a fresh workspace."""
+        t0 = time.perf_counter()
         harness, solution_process = harness_program()
         # A secret per run, not a seeded draw: it never reaches observations, and it must be
         # unpredictable to the solution, which could otherwise replay the env's seed.
@@ -158,9 +163,16 @@ class Grader:
         program = harness + f"\nmain({json.dumps(payload)!r})\n"
         sandbox = self._sandbox()
         sandbox.reset()
+        t1 = time.perf_counter()
         result = sandbox.run(program, timeout_s=self.budget_s + _STARTUP_MARGIN_S)
+        t2 = time.perf_counter()
         resources = result.resources()
         report = _find_report(result.stdout, nonce)
+        self.last_phases_ms = {
+            "write_ms": (t1 - t0) * 1000.0,
+            "run_tests_ms": (t2 - t1) * 1000.0,
+            "collect_ms": (time.perf_counter() - t2) * 1000.0,
+        }
         if report is None:
             why = "the test run ended without a report"
             if result.timed_out:

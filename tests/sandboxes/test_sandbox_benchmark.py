@@ -20,3 +20,13 @@ def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     assert rows["one idle python with numpy, sympy imported"]["mb_per_sandbox"] > 0
     lone = rows["local warm memory per sandbox, one pool (1 sandbox)"]
     assert lone["ratio_vs_idle_python"] > 0
+    # Peers and bare interpreters measured in the same run, with p99 (a peer that cannot
+    # import has a row saying why instead of figures).
+    ours = next(r for c, r in rows.items() if c.startswith("print(1): local pool"))
+    assert ours["p99_ms"] >= ours["p50_ms"] > 0 and ours["p50_vs_python -I -S -c"] > 0
+    peers = [r for c, r in rows.items() if c.startswith(("print(1): GEM", "print(1): SkyRL"))]
+    assert len(peers) == 2 and all("p50_ms" in r or "note" in r for r in peers)
+    assert rows["2 concurrent callers vs 1, print(1), local pool"]["throughput_ratio"] > 0
+    for label in ("built-in tasks", "HumanEval-style tasks"):
+        submit = rows[f"grading: AgentCode-v0 submit, {label}"]
+        assert submit["write_p50_ms"] >= 0 and submit["run_tests_p50_ms"] > 0
