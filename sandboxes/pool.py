@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import abc
+import atexit
 import base64
 import dataclasses
 import itertools
 import json
 import os
+import queue
 import secrets
 import select
 import selectors
@@ -690,7 +692,10 @@ class PoolSandbox(Sandbox):
         self.memory_mb = limits.memory_mb
         self._owns_pool = owns_pool
         self._state = {"ws": pool.new_workspace(), "closed": False}
-        self._finalizer = weakref.finalize(self, _drop_workspace, pool, self._state, owns_pool)
+        _start_janitor()
+        # Garbage collection may run this at any allocation, even inside one of the pool's
+        # locked sections: it only queues the work (see _collected).
+        self._finalizer = weakref.finalize(self, _collected, pool, self._state, owns_pool)
 
     @staticmethod
     def resolve_pool(
@@ -745,11 +750,63 @@ class PoolSandbox(Sandbox):
 
     def close(self) -> None:
         """Delete the workspace (and stop the pool if this sandbox owns it)."""
-        self._finalizer()
+        if self._finalizer.detach() is not None:
+            _drop_workspace(self.pool, self._state, self._owns_pool)
 
     def _check_open(self) -> None:
         if self._state["closed"]:
             raise SandboxError("sandbox is closed")
+
+
+_COLLECTED: queue.SimpleQueue = queue.SimpleQueue()
+_JANITOR_LOCK = threading.Lock()
+_janitor_pid: int | None = None
+_exiting = False
+
+
+def _start_janitor() -> None:
+    """Start (once per process) the thread that releases the workspaces of collected sandboxes."""
+    global _janitor_pid
+    with _JANITOR_LOCK:
+        if _janitor_pid == os.getpid():
+            return
+        _janitor_pid = os.getpid()
+        threading.Thread(target=_janitor, name="agentgym-sandbox-janitor", daemon=True).start()
+        # At exit weakref runs the finalizers of live sandboxes from its atexit hook; ours is
+        # registered after it (a finalizer made here registers it first), so it runs before
+        # and those finalizers release their workspaces at once instead of queueing them.
+        weakref.finalize(_janitor, lambda: None)
+        atexit.register(_set_exiting)
+
+
+def _set_exiting() -> None:
+    global _exiting
+    _exiting = True
+
+
+def _janitor() -> None:
+    while True:
+        item = _COLLECTED.get()
+        try:
+            _drop_workspace(*item)
+        except Exception:  # noqa: BLE001 - a janitor that dies would leak every later workspace
+            pass
+        # Hold no reference while waiting: the pool may now be collected (and stop its server).
+        del item
+
+
+def _collected(pool: SandboxPool, state: dict[str, Any], owns_pool: bool) -> None:
+    """A sandbox was garbage-collected without close(): release its workspace soon.
+
+    The collector may run this while this very thread holds one of the pool's locks (in
+    the middle of sending a request, say); doing the request here would deadlock, so it is
+    queued (SimpleQueue.put is safe in finalizers) for the janitor thread.
+    """
+    state["closed"] = True
+    if _exiting:
+        _drop_workspace(pool, state, owns_pool)
+        return
+    _COLLECTED.put((pool, state, owns_pool))
 
 
 def _drop_workspace(pool: SandboxPool, state: dict[str, Any], owns_pool: bool) -> None:

@@ -48,6 +48,9 @@ _RELATION_WORDS = [
 _EULER = re.compile(r"\\(?:text|mathrm|operatorname|mathit)\s*\{\s*e\s*\}")
 _PERCENT_WORD = re.compile(r"(\d)\s*(?:pct|percent|per\s*cent)\b\.?", re.IGNORECASE)
 _PY_IMAGINARY = re.compile(r"((?<![A-Za-z\d.])\d+(?:\.\d+)?|\))j\b")
+# sympy prints inverse trig functions as asin, acos, atan...
+_SYMPY_INVERSE = re.compile(r"(?<![\\A-Za-z])a(sin|cos|tan|sec|csc|cot)(?=\s*\()")
+_NESTED = re.compile(r"^(?:Matrix\s*\(\s*)?\[\s*(\[.*\])\s*\]\s*\)?$", re.DOTALL)
 _CURRENCY = re.compile(r"\\\$|\$|€|£|¥|\\euro\b|\b(?:USD|EUR|GBP|dollars?|euros?|cents?)\b")
 _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:,\d{3})+)(?![\d,]|\.\d*,)")
 _SPACE_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?: \d{3})+)(?![\d.]| \d)")
@@ -92,6 +95,19 @@ def split_top(text: str, seps: tuple[str, ...]) -> list[str]:
 def top_relation(text: str) -> bool:
     r"""Whether ``text`` has a relation (=, <, \\le, \\in, ...) outside all brackets."""
     return len(split_top(text, ("=", "<", ">", "\\le", "\\ge", "\\ne", "\\in "))) > 1
+
+
+def _nested_lists_as_matrix(text: str) -> str:
+    """``[[1, 2], [3, 4]]`` (or sympy's ``Matrix([[...]])``) as a ``pmatrix``."""
+    m = _NESTED.match(text.strip())
+    if not m:
+        return text
+    rows = re.findall(r"\[([^\[\]]*)\]", m.group(1))
+    cells = [split_top(r, (",",)) for r in rows]
+    if len(cells) < 1 or len({len(c) for c in cells}) != 1:
+        return text
+    body = r" \\ ".join(" & ".join(c.strip() for c in row) for row in cells)
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def _drop_thousands(text: str) -> str:
@@ -161,6 +177,9 @@ def normalise(text: str, gold: str | None = None) -> str:
     text = _EULER.sub("e", text)
     text = _PERCENT_WORD.sub(r"\1\\%", text)
     text = _PY_IMAGINARY.sub(r"\1i", text)
+    text = _SYMPY_INVERSE.sub(r"\\arc\1", text)
+    text = re.sub(r"_([A-Za-z0-9])", r"_{\1}", text)  # x_1 is x_{1}
+    text = _nested_lists_as_matrix(text)
     text = re.sub(r"\s+", " ", text).strip()
     if gold is None:
         return text

@@ -192,7 +192,15 @@ def _judge(p_text: str, g_text: str) -> Verdict | None:
     return verdict
 
 
+# A letter directly followed by a digit (4c0, e3, 1a2b): a digit string in another base or a
+# name, not algebra; such answers are compared as text.
+_DIGIT_STRING = re.compile(r"^(?=[0-9A-Za-z]*[A-Za-z]\d)[0-9A-Za-z]+$")
+
+
 def _judge_parsed(p_text: str, g_text: str) -> Verdict | None:
+    if _DIGIT_STRING.match(p_text) or _DIGIT_STRING.match(g_text):
+        same = p_text.lower() == g_text.lower()
+        return Verdict(same, "same text" if same else "different digit strings")
     if len(p_text) > MAX_ANSWER_CHARS:
         return Verdict(False, f"answer too long ({len(p_text)} characters)")
     g, gold_error = _parse(g_text)
