@@ -13,7 +13,8 @@ from agentgym.environments.math import extract_answer, verify, verify_detailed
 from agentgym.environments.math.answer import find_final_answer
 from agentgym.environments.math.budget import BudgetExceeded, time_budget
 from agentgym.environments.math.parser import ParseError, parse_answer
-from agentgym.environments.math.verify import _count_nodes, check_equality, verify_antiderivative
+from agentgym.environments.math.scalars import count_nodes
+from agentgym.environments.math.verify import check_equality, verify_antiderivative
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "math_equivalence.jsonl"
 PAIRS = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
@@ -219,7 +220,7 @@ def test_verify_works_off_the_main_thread():
 )
 def test_node_count_includes_function_arguments(text, nodes):
     # The count decides which expressions are too large to simplify without a time budget.
-    assert _count_nodes(parse_answer(text)) == nodes
+    assert count_nodes(parse_answer(text)) == nodes
 
 
 def test_time_budget_interrupts_and_restores_the_handler():
