@@ -118,8 +118,9 @@ def play_episode(
         env: The env (reset with ``seed``).
         agent: Anything with ``reset(obs, info)`` and ``act(obs, info) -> str``.
         seed: The reset seed.
-        screenshots: Optional ``screenshots(turn, observation) -> ref`` for envs whose
-            observation holds an image; the returned reference is stored on the step.
+        screenshots: Optional ``screenshots(turn, observation) -> ref``, called after reset
+            (turn 0) and after each step, for envs that draw a screen; the returned reference
+            (a file path, say) is stored on the record and on each step.
 
     Returns:
         ``task_id``, ``difficulty``, ``seed``, ``success``, ``score``, ``turns``, ``return``,

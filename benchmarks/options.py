@@ -10,7 +10,7 @@ import argparse
 import difflib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ __all__ = [
     "add_agent_arguments",
     "add_env_kwargs_argument",
     "agent_specs",
+    "check_agent_names",
     "check_env_ids",
     "check_out_dir",
     "check_server",
@@ -231,8 +232,3 @@ def check_out_dir(out: Path, resume: bool) -> None:
         probe.unlink()
     except OSError as e:
         raise UsageError(f"--out {str(out)!r} is not writable: {e.strerror or e}") from None
-
-
-def merged_kwargs(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """Return ``base`` updated by ``extra`` (the suite's kwargs, then ``--env-kwargs``)."""
-    return {**base, **extra}
