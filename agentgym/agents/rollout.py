@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 ORACLE = "oracle"
+ORACLE_TOOLS = "oracle-tools"  # oracle_action(style="tools"): uses the tools before answering
 Message = Mapping[str, Any]
 
 
@@ -178,10 +179,12 @@ class _Episode:
         )
 
 
-def _oracle_actions(envs: gym.vector.VectorEnv, rows: Sequence[int]) -> list[str]:
+def _oracle_actions(
+    envs: gym.vector.VectorEnv, rows: Sequence[int], style: str = "direct"
+) -> list[str]:
     if hasattr(envs, "envs"):  # sync: ask only the live episodes
-        return [envs.envs[i].unwrapped.oracle_action() for i in rows]
-    everyone = envs.call("oracle_action")
+        return [envs.envs[i].unwrapped.oracle_action(style=style) for i in rows]
+    everyone = envs.call("oracle_action", style=style)
     return [everyone[i] for i in rows]
 
 
@@ -210,7 +213,8 @@ def collect(
         seeds: Reset seeds, one per episode (repeat a seed G times for a group).
         groups: Group index of each episode (default: the position of its seed's first use).
         actor: ``"policy"``, ``"oracle"`` (``oracle_action()``; the tokens of its text are
-            masked in as if sampled, for SFT), or a scripted agent: a callable mapping an
+            masked in as if sampled, for SFT), ``"oracle-tools"`` (``oracle_action(style=
+            "tools")``: the oracle uses the tools as an agent would before answering), or a scripted agent: a callable mapping an
             episode's messages so far to its next completion (also masked in, for SFT).
         max_new_tokens: Token budget of one assistant turn.
         temperature: Sampling temperature (0: greedy).
@@ -307,10 +311,14 @@ def _collect_chunk(
         else:
             if actor == ORACLE:
                 texts = _oracle_actions(envs, live)
+            elif actor == ORACLE_TOOLS:
+                texts = _oracle_actions(envs, live, style="tools")
             elif callable(actor):
                 texts = [str(actor(episodes[r].messages)) for r in live]
             else:
-                raise ValueError(f"actor must be 'policy', 'oracle' or a callable, got {actor!r}")
+                raise ValueError(
+                    f"actor must be 'policy', 'oracle', 'oracle-tools' or a callable, got {actor!r}"
+                )
             new_ids = [policy.encode_completion(t) for t in texts]
             new_lps = [[0.0] * len(t) for t in new_ids]
         stats.model_seconds += time.perf_counter() - t0

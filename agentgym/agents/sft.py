@@ -79,8 +79,14 @@ def calculator_demonstrator(messages: Sequence[Mapping[str, Any]]) -> str:
     return f"<python>print({expr.strip()})</python>"
 
 
-# Demonstrators an SFT config may name: "oracle" is the env's privileged oracle.
-DEMONSTRATORS: dict[str, Any] = {"oracle": "oracle", "calculator": calculator_demonstrator}
+# Demonstrators an SFT config may name. "oracle" is the env's privileged oracle in its tools
+# style (it runs the visible tests, computes with python, then answers), so the demonstrations
+# teach tool use; "oracle-direct" answers at once.
+DEMONSTRATORS: dict[str, Any] = {
+    "oracle": "oracle-tools",
+    "oracle-direct": "oracle",
+    "calculator": calculator_demonstrator,
+}
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,9 @@ class SFTConfig:
         init: A saved policy folder to continue from, or "".
         data: A trajectory JSONL to train on instead of fresh demonstrations, or "".
         demonstrator: Who plays the demonstrations: ``"oracle"`` (the env's
-            ``oracle_action()``) or ``"calculator"`` (:func:`calculator_demonstrator`).
+            ``oracle_action(style="tools")``: it uses the tools before answering),
+            ``"oracle-direct"`` (``oracle_action()``, which answers at once) or
+            ``"calculator"`` (:func:`calculator_demonstrator`).
         episodes: Oracle episodes to collect (training seeds, disjoint from held-out seeds).
         steps: Optimiser steps.
         batch_size: Trajectories per step.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -217,6 +218,16 @@ class MathEnv(AgentEnv):
         assert self.task is not None
         return [ToolCall("answer", {"answer": str(self.task.data["answer"])})]
 
+    def _oracle_tool_calls(self) -> Sequence[ToolCall]:
+        # Compute the answer with the python tool (sympy), then give it: SFT data that
+        # shows the tool in use. A gold sympy cannot hold goes straight to the answer.
+        assert self.task is not None
+        program = _oracle_program(str(self.task.data["answer"]))
+        ran = "python" + json.dumps({"code": program}, sort_keys=True) in self._seen_effects
+        if program is None or ran:
+            return self._oracle_calls()
+        return [ToolCall("python", {"code": program})]
+
     def _fallback_calls(self, parsed: ParsedAction, action: str) -> Sequence[ToolCall]:
         # The json parser cuts what looks like JSON out of the free text ("\boxed{5}" does);
         # the single-turn fallback reads the raw completion instead.
@@ -260,3 +271,25 @@ class MathEnv(AgentEnv):
         result = self._steps.check(equation)
         rewards = {"process": result.reward} if result.reward else {}
         return ToolOutput(result.message, ok=True, data={"holds": result.holds}, rewards=rewards)
+
+
+def _oracle_program(answer: str) -> str | None:
+    """A short sympy program that computes and prints ``answer`` (None if it cannot)."""
+    from agentgym.environments.math.numeric import free_symbols
+    from agentgym.environments.math.parser import parse_answer
+    from agentgym.environments.math.scalars import is_expression
+    from agentgym.environments.math.symbolic import to_sympy
+
+    try:
+        node = parse_answer(answer)
+        if not is_expression(node):
+            return None
+        expr = to_sympy(node)
+    except Exception:  # noqa: BLE001 - any answer sympy cannot hold is simply answered
+        return None
+    names = sorted(free_symbols(node))
+    lines = ["from sympy import *"]
+    if names:
+        lines.append(f"{', '.join(names)} = symbols({' '.join(names)!r}, real=True)")
+    lines.append(f"print(latex(simplify({expr})))")
+    return "\n".join(lines)

@@ -34,3 +34,30 @@ def test_tools_style_oracle_succeeds_everywhere(env_id):
             env.unwrapped.oracle_action(style="fast")
     finally:
         env.close()
+
+
+def test_math_oracle_computes_with_python_then_answers():
+    env = gym.make("AgentMath-v0", task_source="builtin:arithmetic,polynomials,fractions")
+    try:
+        used_python = 0
+        for seed in range(12):
+            env.reset(seed=seed)
+            names = []
+            terminated = truncated = False
+            while not (terminated or truncated):
+                action = env.unwrapped.oracle_action(style="tools")
+                *_, terminated, truncated, info = env.step(action)
+                names += [c["name"] for c in info["tool_calls"]]
+            assert info["success"], (seed, names)
+            assert names[-1] == "answer"
+            used_python += names == ["python", "answer"]
+        assert used_python >= 10  # every scalar answer is computed first
+    finally:
+        env.close()
+
+
+def test_sft_demonstrations_use_the_tools_style():
+    from agentgym.agents.sft import DEMONSTRATORS
+
+    assert DEMONSTRATORS["oracle"] == "oracle-tools"
+    assert DEMONSTRATORS["oracle-direct"] == "oracle"
