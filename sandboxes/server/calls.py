@@ -17,7 +17,7 @@ import traceback
 
 from .isolation import Isolation
 from .memory import MemoryCgroups, oom_kills, refuse_unlimited_memory
-from .protocol import SETUP_FAILED, WORKSPACE_NAME, MessageReader
+from .protocol import PRESET_MEMORY_BYTES, SETUP_FAILED, WORKSPACE_NAME, MessageReader
 from .syscalls import (
     MS_BIND,
     MS_NODEV,
@@ -28,6 +28,7 @@ from .syscalls import (
     PR_SET_DUMPABLE,
     PR_SET_NO_NEW_PRIVS,
     PR_SET_PDEATHSIG,
+    drop_bounding_capabilities,
     drop_capabilities,
     fork_child,
     kill_pid,
@@ -187,7 +188,9 @@ def supervise(
             cgroup.close()
         # A call whose own cgroup could not be made is not counted: it gets the filter.
         counted_here = counted and (memory is None or cgroup is not None)
-        return program(isolation, requests, alive_r, started_w, devnull, counted_here)
+        return program(
+            isolation, requests, alive_r, started_w, devnull, counted_here, cgroup is not None
+        )
 
     # The user's code reports its own errors; anything raised here is a set-up failure.
     pid = fork_child(call_program, failure=SETUP_FAILED)
@@ -199,15 +202,27 @@ def supervise(
     # In a container, whose cgroup all calls share, a kill by its OOM killer shows here.
     container_ooms = oom_kills(container_events) if container_events >= 0 else 0
     try:
+        if cgroup is not None:
+            # The program is set up and waits for its request: limit the cgroup to what it
+            # holds now plus the default budget, so a call asking for that need not wait.
+            if os.read(started_r, 1) == b"r":
+                try:
+                    cgroup.set_limit(PRESET_MEMORY_BYTES)
+                    os.write(alive_w, b"p")
+                except OSError:
+                    pass  # the program died: the read below sees EOF
         # The program sends its limits when its request arrives (EOF: it died first).
         limits = os.read(started_r, 64).split()
         if limits:
-            if cgroup is not None:
-                try:
-                    cgroup.set_limit(int(limits[1]))
-                except (OSError, ValueError, IndexError):
-                    pass
-            os.write(alive_w, b"g")
+            preset = cgroup is not None and limits[1:2] == [str(PRESET_MEMORY_BYTES).encode()]
+            if not preset:
+                # The program waits for this answer (and only then).
+                if cgroup is not None:
+                    try:
+                        cgroup.set_limit(int(limits[1]))
+                    except (OSError, ValueError, IndexError):
+                        pass
+                os.write(alive_w, b"g")
             signal.setitimer(signal.ITIMER_REAL, max(float(limits[0]), 0.001))
         _, status, usage = os.wait4(pid, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -247,12 +262,14 @@ def program(
     started_w: int,
     devnull: int,
     counted: bool = True,
+    cgroup: bool = False,
 ) -> int:
     """The call's own process: finish the sandbox once the request arrives, then run it.
 
     ``counted`` says whether a memory cgroup (the call's, or the container's) counts every
     page the call holds; without one, memory no rlimit counts (memfds, SysV shared memory) is
-    refused.
+    refused. ``cgroup`` says whether the call has a cgroup of its own, whose limit the
+    supervisor presets once we are set up (and sets again for a request with another budget).
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     # The supervisor may have died before the death signal was armed.
@@ -271,8 +288,15 @@ def program(
     # outlive the call, holding memory no later call's limit frees.
     if not (counted and namespaces) and not refuse_unlimited_memory(not counted, not namespaces):
         raise OSError(errno.EPERM, "could not refuse memfd_create or shmget")
+    # Only the effective set is needed until the mounts are done.
+    drop_bounding_capabilities()
     base_as = _address_space()
     top_fd = max_fd()
+    if cgroup:
+        os.write(started_w, b"r")
+        # Our cgroup's limit is preset once the supervisor answers.
+        if os.read(alive_r, 1) != b"p":
+            return 70
     reader = MessageReader(requests)
     request = reader.next_message()
     if request is None:
@@ -280,8 +304,9 @@ def program(
     budget = int(request["limits"]["memory_bytes"])
     os.write(started_w, f"{float(request['timeout'])!r} {budget}".encode())
     os.close(started_w)
-    # Our supervisor has set the memory limit of our cgroup once it answers.
-    if os.read(alive_r, 1) != b"g":
+    # Without a cgroup of our own, or asking for another budget than the preset one, our
+    # supervisor has set the memory limit once it answers.
+    if (not cgroup or budget != PRESET_MEMORY_BYTES) and os.read(alive_r, 1) != b"g":
         return 70
     os.close(alive_r)
     out_fd, err_fd = reader.take_fds(2)
@@ -311,7 +336,7 @@ def program(
     limits = request["limits"]
     set_limits(limits, base_as)
     prctl(PR_SET_DUMPABLE, 0)
-    drop_capabilities()
+    drop_capabilities(bounding=False)
     # The set-up is done; only the user's code is left. The client reads this when the call
     # ends without it: nothing ran (e.g. a spare of a server that died could not mount its
     # workspace), so the call may go to another spare.

@@ -126,12 +126,25 @@ def prctl(option: int, arg: int = 0) -> None:
     )
 
 
-def drop_capabilities() -> None:
-    """Clear the bounding, ambient, permitted, effective and inheritable capability sets."""
+def drop_bounding_capabilities() -> None:
+    """Clear the bounding and ambient sets: no later ``execve`` can gain a capability.
+
+    The effective set is untouched, so this is done while a spare waits for its request,
+    off the call's critical path; :func:`drop_capabilities` clears the rest with one capset.
+    """
     for cap in range(64):
         if libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
             break
     libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+
+
+def drop_capabilities(bounding: bool = True) -> None:
+    """Clear the bounding, ambient, permitted, effective and inheritable capability sets.
+
+    ``bounding=False`` when :func:`drop_bounding_capabilities` already ran in this process.
+    """
+    if bounding:
+        drop_bounding_capabilities()
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)
     data = (ctypes.c_uint32 * 6)()
     number = SYS_CAPSET.get(os.uname().machine)

@@ -1,0 +1,200 @@
+"""Runs on a pool: take a pre-forked spare, hand it the code, read its output and report."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import time
+from typing import Any
+
+from agentgym.sandboxes.base import SandboxError
+from agentgym.sandboxes.pool.limits import CallLimits
+from agentgym.sandboxes.pool.link import _START_TIMEOUT_S, ServerLink
+from agentgym.sandboxes.pool.pipes import (
+    _acknowledged,
+    _close,
+    _drain,
+    _looks_oom,
+    _NotStarted,
+    _Spare,
+)
+from agentgym.sandboxes.result import ExecResult
+from agentgym.sandboxes.server import SETUP_FAILED, send_message
+
+__all__ = ["SandboxPool"]
+
+# How long past a call's own limit the client waits for its supervisor before killing it.
+_GRACE_S = 5.0
+_ATTEMPTS = 4
+_SETUP_FAILED = SETUP_FAILED.encode()
+
+
+class SandboxPool(ServerLink):
+    """One warm fork server and the workspaces of the sandboxes that share it.
+
+    The server keeps pre-forked calls ("spares") whose request socket and result pipe it hands
+    to us; a run sends its code straight to a spare and reads the spare's output pipes and
+    result pipe, so the server is not on a run's path.
+
+    Thread-safe: any number of threads may run calls at once; each call is its own forked
+    child. A pool belongs to the process that created it: used from a forked child (an async
+    vector env worker) it starts a server of its own.
+
+    Subclasses say how to start the server (:meth:`_launch`) and stop it (:meth:`_terminate`).
+    """
+
+    def _retire(self, spare: _Spare) -> None:
+        """Drop a spare we took (run, dead or unusable) and have the server fork another."""
+        spare.discard()
+        self._notify({"op": "used", "pid": spare.pid})
+
+    def _take_spare(self, deadline: float) -> _Spare:
+        while True:
+            sock = self._ensure()
+            with self._spare_ready:
+                asked = False
+                while not self._spares and self._sock is sock:
+                    if not asked:
+                        self._notify({"op": "need"})
+                        asked = True
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise SandboxError("no sandbox process became available in time")
+                    self._spare_ready.wait(min(remaining, 1.0))
+                if self._spares:
+                    return self._spares.pop(0)
+            # The server died while we waited (its spares went with it): start a new one.
+            if time.monotonic() >= deadline:
+                raise SandboxError("no sandbox process became available in time")
+
+    def _take_live_spare(self, deadline: float) -> _Spare:
+        """A spare whose supervisor is still alive (a live one never writes before its run)."""
+        while True:
+            spare = self._take_spare(deadline)
+            ready, _, _ = select.select([spare.result_fd], [], [], 0)
+            if not ready:
+                return spare
+            # Killed while waiting (e.g. by a hostile call sharing its uid): replace it.
+            self._retire(spare)
+
+    def _attempt(
+        self,
+        workspace: str,
+        request: dict[str, Any],
+        limits: CallLimits,
+        timeout_s: float,
+        start: float,
+        notices: list[str],
+    ) -> tuple[bytes, bytes, bytes, bool, bool]:
+        """Run once on a spare (``notices`` gets a lost-workspace notice, if any).
+
+        Raises:
+            _NotStarted: If the call ended before the code started (it may be retried).
+        """
+        out_r, out_w = os.pipe2(os.O_CLOEXEC)
+        err_r, err_w = os.pipe2(os.O_CLOEXEC)
+        # Descriptors are closed exactly once: another thread may reuse a closed number at once.
+        writers = [out_w, err_w]
+        spare: _Spare | None = None
+        try:
+            while True:
+                spare = self._take_live_spare(start + _START_TIMEOUT_S)
+                notices.extend(self._held(workspace, spare.generation))
+                if (spare.generation, workspace) not in self._workspaces:
+                    # First use on this server: it creates (and mounts) the directory.
+                    self._request({"op": "mkws", "ws": workspace})
+                    self._workspaces.add((spare.generation, workspace))
+                try:
+                    with socket.socket(fileno=os.dup(spare.request_fd)) as req:
+                        send_message(req, request, (out_w, err_w))
+                    break
+                except OSError:
+                    # That spare died (e.g. a previous call killed it); take the next one.
+                    self._retire(spare)
+                    spare = None
+            # Only the call holds the write ends now, so EOF means it is over.
+            while writers:
+                _close(writers.pop())
+            deadline = time.monotonic() + timeout_s + _GRACE_S
+            out, err, report_bytes, truncated, complete = _drain(
+                out_r, err_r, spare.result_fd, limits.output_bytes, deadline
+            )
+            if not complete:
+                # The supervisor missed its own deadline: have the server kill it.
+                self._notify({"op": "kill", "pid": spare.pid})
+                more = _drain(
+                    out_r, err_r, spare.result_fd, limits.output_bytes, time.monotonic() + 5
+                )
+                report_bytes += more[2]
+            started = _acknowledged(spare.request_fd)
+        finally:
+            for fd in [out_r, err_r, *writers]:
+                _close(fd)
+            if spare is not None:
+                self._retire(spare)
+        if not started and not out:
+            # The spare died before it took the request, or could not set the call up (e.g.
+            # a spare of a server that died since): nothing of the code ran, so try another.
+            if err.startswith(_SETUP_FAILED) or not (err or report_bytes):
+                raise _NotStarted(err.decode("utf-8", errors="replace"))
+        return out, err, report_bytes, truncated, complete
+
+    def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
+        """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own."""
+        if not isinstance(code, str):
+            raise TypeError(f"code must be a str, got {type(code).__name__}")
+        if not isinstance(timeout_s, int | float) or not timeout_s > 0:
+            raise ValueError(f"timeout_s must be a number > 0, got {timeout_s!r}")
+        request = {
+            "ws": workspace,
+            # Lone surrogates cannot travel as JSON text; they become U+FFFD.
+            "code": code.encode("utf-8", errors="replace").decode("utf-8"),
+            "timeout": float(timeout_s),
+            "limits": limits.wire(timeout_s),
+        }
+        start = time.monotonic()
+        notices: list[str] = []
+        for _ in range(_ATTEMPTS):
+            try:
+                attempt = self._attempt(workspace, request, limits, timeout_s, start, notices)
+                break
+            except _NotStarted as e:
+                why = f":\n{e}" if str(e) else ""
+        else:
+            raise SandboxError(
+                f"sandbox processes kept failing before they could start the call{why}"
+            )
+        out, err, report_bytes, truncated, complete = attempt
+        wall_ms = (time.monotonic() - start) * 1000.0
+        stderr = "".join(f"[sandbox: {n}]\n" for n in dict.fromkeys(notices))
+        stderr += err.decode("utf-8", errors="replace")
+        try:
+            report = json.loads(report_bytes) if report_bytes else None
+        except ValueError:
+            report = None
+        if report is None:
+            stderr += "\n[sandbox: the call's supervisor died; the program was killed]"
+            report = {
+                "exit_code": -signal.SIGKILL,
+                "cpu_ms": 0.0,
+                "max_rss_kb": 0,
+                "timed_out": not complete,
+            }
+        exit_code = int(report["exit_code"])
+        timed_out = bool(report["timed_out"])
+        max_rss_kb = int(report["max_rss_kb"])
+        return ExecResult(
+            stdout=out.decode("utf-8", errors="replace"),
+            stderr=stderr,
+            exit_code=exit_code,
+            timed_out=timed_out,
+            oom_killed=bool(report.get("oom_killed"))
+            or _looks_oom(exit_code, timed_out, stderr, max_rss_kb, limits),
+            wall_ms=wall_ms,
+            cpu_ms=float(report["cpu_ms"]),
+            max_rss_kb=max_rss_kb,
+            output_truncated=truncated,
+        )
