@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import threading
 
-from agentgym.sandboxes import pool as pool_module
 from agentgym.sandboxes.local import LocalPool, LocalSandbox
+from agentgym.sandboxes.pool import link as pool_module  # it sends the pool's requests
 
 
 def test_a_sandbox_collected_during_a_request_does_not_deadlock(monkeypatch):
