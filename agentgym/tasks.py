@@ -290,6 +290,8 @@ def check_difficulty(difficulty: str | None) -> None:
 _GZIP_MAGIC = b"\x1f\x8b"
 # A compressed task file may not expand without bound (a small "zip bomb" would fill memory).
 MAX_DECOMPRESSED_BYTES = 1 << 30
+# One task record; far above any real one (HumanEval's largest is a few KiB).
+MAX_LINE_BYTES = 64 << 20
 
 
 def _gunzip(raw: bytes, path: Path) -> bytes:
@@ -328,12 +330,19 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
         if not line.strip():
             continue
         where = f"{path.name}:{lineno}"
+        if len(line) > MAX_LINE_BYTES:
+            raise TaskFileError(
+                f"{where}: line is {len(line) >> 20} MiB; a task record may be at most "
+                f"{MAX_LINE_BYTES >> 20} MiB"
+            )
         try:
             record = json.loads(line)
         except UnicodeDecodeError:
             raise TaskFileError(f"{where}: not valid UTF-8") from None
         except json.JSONDecodeError as e:
             raise TaskFileError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
+        except RecursionError:
+            raise TaskFileError(f"{where}: JSON nested too deeply") from None
         if not isinstance(record, dict):
             raise TaskFileError(f"{where}: expected a JSON object, got {type(record).__name__}")
         found = True

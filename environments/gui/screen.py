@@ -8,6 +8,7 @@ the semantic ``key`` of a widget stays the same across rebuilds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -52,8 +53,17 @@ class GUIError(Exception):
         self.invalid_id = invalid_id
 
 
+def quote(text: str) -> str:
+    r"""``text`` in double quotes, with quotes and backslashes inside escaped (JSON style).
+
+    The tree and the messages quote names and values an agent may have typed; ``say "hi"``
+    must read ``"say \"hi\""``, not ``"say "hi""``, or nested quotes are ambiguous.
+    """
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _describe(w: Widget) -> str:
-    return f'{w.role} "{w.name}"' if w.name else w.role
+    return f"{w.role} {quote(w.name)}" if w.name else w.role
 
 
 class Screen:
@@ -236,7 +246,7 @@ class Screen:
                 self.invalidate()
                 return "closed the open menu"
             if self.scope.role == "dialog" and not contains(self.scope.rect, x, y):
-                return f'nothing happened: the dialog "{self.scope.name}" is open'
+                return f"nothing happened: the dialog {quote(self.scope.name)} is open"
             return f"nothing to click at ({x:g}, {y:g})"
         return self._click(hit)
 
@@ -264,13 +274,13 @@ class Screen:
         if w.role != "textbox":
             raise GUIError(f"element {element_id} is a {w.role}, not a text box; type needs one")
         if "\n" in text and w.style != "multiline":
-            raise GUIError(f'text box "{w.name}" is a single line; use key("Enter") to submit')
+            raise GUIError(f'text box {quote(w.name)} is a single line; use key("Enter") to submit')
         self.focus_key = w.key
         self.open_key = None
         assert w.on_input is not None
         w.on_input(text)
         self.invalidate()
-        return f'typed "{_short(text)}" into {_describe(w)}'
+        return f"typed {quote(_short(text))} into {_describe(w)}"
 
     def select(self, element_id: int, option: str) -> str:
         """Choose ``option`` in combo box or radio group ``element_id``."""
@@ -278,21 +288,22 @@ class Screen:
         if w.role == "combobox":
             if option not in w.options:
                 raise GUIError(
-                    f'{_describe(w)} has no option "{option}"; options: ' + ", ".join(w.options)
+                    f"{_describe(w)} has no option {quote(option)}; options: "
+                    + ", ".join(w.options)
                 )
             self.focus_key = w.key
             self.open_key = None
             assert w.on_input is not None
             w.on_input(option)
             self.invalidate()
-            return f'selected "{option}" in {_describe(w)}'
+            return f"selected {quote(option)} in {_describe(w)}"
         if w.role in ("radio", "option", "listitem", "tab"):
             group = self._siblings(w)
             match = [s for s in group if s.name == option and s.interactive]
             if not match:
                 names = ", ".join(s.name for s in group if s.interactive)
                 raise GUIError(
-                    f'no option "{option}" next to element {element_id}; options: {names}'
+                    f"no option {quote(option)} next to element {element_id}; options: {names}"
                 )
             return self._click(match[0])
         raise GUIError(f"element {element_id} is a {w.role}; select needs a combo box or radio")
@@ -363,7 +374,7 @@ class Screen:
         assert w.on_input is not None
         w.on_input((w.value or "") + ch)
         self.invalidate()
-        return f'typed "{ch}" into {_describe(w)}'
+        return f"typed {quote(ch)} into {_describe(w)}"
 
     def _escape(self) -> str:
         if self.open_key is not None:
@@ -374,7 +385,7 @@ class Screen:
         if dialog is not None and dialog.on_close is not None:
             dialog.on_close()
             self.invalidate()
-            return f'closed dialog "{dialog.name}"'
+            return f"closed dialog {quote(dialog.name)}"
         return "Escape: nothing to close"
 
     def _tab(self, step: int) -> str:
@@ -428,7 +439,7 @@ class Screen:
             assert focused.on_input is not None
             focused.on_input(opts[j])
             self.invalidate()
-            return f'{_describe(focused)} set to "{opts[j]}"'
+            return f"{_describe(focused)} set to {quote(opts[j])}"
         if focused.role == "menu" and name in ("Up", "Down"):
             # Arrow keys on a menu title open it and move into its entries.
             self.open_key = focused.key
@@ -490,11 +501,11 @@ class Screen:
             parts.append(f"[{w.id}] ")
         parts.append(w.role)
         if w.name:
-            parts.append(f' "{_short(w.name, 80)}"')
+            parts.append(f" {quote(_short(w.name, 80))}")
         if w.role == "textbox":
-            parts.append(f' value="{_short(w.value or "", 200)}"')
+            parts.append(f" value={quote(_short(w.value or '', 200))}")
         elif w.role == "combobox":
-            parts.append(f' value="{w.value or ""}" options=[{"|".join(w.options)}]')
+            parts.append(f" value={quote(w.value or '')} options=[{'|'.join(w.options)}]")
         if w.checked is not None:
             parts.append(" checked" if w.checked else " unchecked")
         if w.selected:

@@ -136,3 +136,19 @@ def test_envs_accept_the_same_records_as_options(envs):
     task = _family_tasks(env, 1)[0]
     obs, info = env.reset(options={"task": task.to_record()})
     assert info["task_id"] == task.task_id and obs == task.prompt
+
+
+def test_oversized_and_deeply_nested_lines_name_the_file_and_line(envs, tmp_path, monkeypatch):
+    from agentgym import tasks
+
+    path = tmp_path / "deep.jsonl"
+    path.write_text(
+        '{"task_id": "a", "prompt": "p", "data": {"answer": "1"}}\n' + "[" * 100_000 + "\n"
+    )
+    with pytest.raises(TaskFileError, match="deep.jsonl:2: JSON nested too deeply"):
+        load_tasks(path, envs["math"].task_family)
+    monkeypatch.setattr(tasks, "MAX_LINE_BYTES", 1 << 20)
+    big = tmp_path / "big.jsonl"
+    big.write_text('{"task_id": "a", "prompt": "' + "x" * (2 << 20) + '", "data": {}}\n')
+    with pytest.raises(TaskFileError, match="big.jsonl:1: line is 2 MiB"):
+        load_tasks(big, envs["math"].task_family)

@@ -188,3 +188,18 @@ def test_record_episode_writes_pngs_and_gif(tmp_path):
     env.close()  # an unfinished episode is still written
     with Image.open(tmp_path / "episode_0001.gif") as gif:
         assert gif.n_frames == 2
+
+
+def test_quotes_an_agent_types_are_escaped_in_the_tree_and_the_status_line():
+    env = GUIEnv(task_source="builtin:mail")
+    obs, _ = env.reset(seed=0)
+    obs, *_ = env.step('<type id="4">say "hi" \\ now</type>')
+    lines = obs.splitlines()
+    field = next(ln for ln in lines if "Search mail" in ln and "value=" in ln)
+    assert 'value="say \\"hi\\" \\\\ now"' in field
+    status = next(ln for ln in lines if ln.strip().startswith("status "))
+    import json
+
+    # The status line's text reads back exactly, nested quotes and all.
+    assert json.loads(status.strip()[len("status ") :]).startswith('typed "say \\"hi\\"')
+    env.close()
