@@ -162,6 +162,68 @@ def menubar(menus: Sequence[tuple[str, Sequence[tuple[str, Callable[[], None]]]]
     return bar
 
 
+def flow_row(
+    role: str,
+    entries: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    x: int,
+    y: int,
+    height: int,
+    pad: int,
+    gap: int,
+) -> tuple[list[Widget], int]:
+    """Lay out buttons or tabs left to right, each as wide as its label.
+
+    Args:
+        role: ``"button"`` or ``"tab"``.
+        entries: ``(label, key, widget keyword arguments)`` per element, in order.
+        x: Left edge of the first element.
+        y: Top edge of the row.
+        height: Height of every element.
+        pad: Width of an element beyond its label's 6 pixels per character.
+        gap: Space between elements.
+
+    Returns:
+        The widgets and the x just past the last one (where the next element may go).
+    """
+    out = []
+    for label, key, kwargs in entries:
+        width = pad + 6 * len(label)
+        out.append(Widget(role, label, key, (x, y, width, height), **kwargs))
+        x += width + gap
+    return out, x
+
+
+def side_list(
+    name: str,
+    key: str,
+    box: tuple[int, int, int, int],
+    items: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    row_h: int,
+    inset: int = 4,
+) -> Widget:
+    """A vertical list (folders, places, lists) whose items are stacked rows of ``row_h``.
+
+    Args:
+        name: The list's accessible name.
+        key: Its semantic key.
+        box: Its bounds; items start ``inset`` pixels below its top, 2 pixels in.
+        items: ``(label, key, widget keyword arguments)`` per item, top to bottom.
+        row_h: Height of one item.
+        inset: Space above the first item.
+    """
+    x, y, w, _ = box
+    panel = Widget("list", name, key, box)
+    for i, (label, item_key, kwargs) in enumerate(items):
+        panel.add(
+            Widget(
+                "listitem", label, item_key, (x + 2, y + inset + i * row_h, w - 4, row_h), **kwargs
+            )
+        )
+    return panel
+
+
 def call(screen: Screen, tool: str, key: str, **arguments: Any) -> ToolCall:
     """Return a call of ``tool`` on the widget with ``key``, addressed by its current id.
 

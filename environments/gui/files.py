@@ -16,10 +16,12 @@ from agentgym.environments.gui.app import (
     call,
     dialog_buttons,
     fill,
+    flow_row,
     menubar,
     new_world,
     pick,
     reveal,
+    side_list,
     task_data,
     window,
 )
@@ -328,29 +330,28 @@ class FilesApp(App):
         )
         top = CONTENT_TOP
         bar = Widget("toolbar", "", "", (0, top, 640, 24))
-        x = 4
-        for label, fn, enabled in (
-            ("Up", self._up, ui["cwd"].count("/") > 1),
-            ("Open", self._open, len(sel) == 1),
-            ("New folder", lambda: self._dialog("mkdir"), True),
-            ("Rename", lambda: self._dialog("rename"), len(sel) == 1),
-            ("Delete", lambda: self._dialog("delete"), bool(sel)),
-            ("Cut", lambda: self._clip("cut"), bool(sel)),
-            ("Copy", lambda: self._clip("copy"), bool(sel)),
-            ("Paste", self._paste, ui["clipboard"] is not None),
-        ):
-            w = 12 + 6 * len(label)
-            bar.add(
-                Widget(
-                    "button",
-                    label,
-                    f"files:btn:{label}",
-                    (x, top + 3, w, 18),
-                    on_click=fn,
-                    disabled=not enabled,
+        buttons, x = flow_row(
+            "button",
+            [
+                (label, f"files:btn:{label}", {"on_click": fn, "disabled": not enabled})
+                for label, fn, enabled in (
+                    ("Up", self._up, ui["cwd"].count("/") > 1),
+                    ("Open", self._open, len(sel) == 1),
+                    ("New folder", lambda: self._dialog("mkdir"), True),
+                    ("Rename", lambda: self._dialog("rename"), len(sel) == 1),
+                    ("Delete", lambda: self._dialog("delete"), bool(sel)),
+                    ("Cut", lambda: self._clip("cut"), bool(sel)),
+                    ("Copy", lambda: self._clip("copy"), bool(sel)),
+                    ("Paste", self._paste, ui["clipboard"] is not None),
                 )
-            )
-            x += w + 3
+            ],
+            x=4,
+            y=top + 3,
+            height=18,
+            pad=12,
+            gap=3,
+        )
+        bar.add(*buttons)
         bar.add(
             Widget(
                 "textbox",
@@ -364,19 +365,23 @@ class FilesApp(App):
         )
         root.add(bar)
         body = top + 24
-        side = Widget("list", "Places", "files:places", (0, body, 110, 346 - body + 38))
-        for i, place in enumerate((*PLACES, "Trash")):
-            path = f"/{place}"
-            side.add(
-                Widget(
-                    "listitem",
+        side = side_list(
+            "Places",
+            "files:places",
+            (0, body, 110, 346 - body + 38),
+            [
+                (
                     place,
-                    f"files:place:{path}",
-                    (2, body + 4 + i * ROW_H, 106, ROW_H),
-                    selected=ui["cwd"] == path,
-                    on_click=lambda p=path: self._go(p),
+                    f"files:place:/{place}",
+                    {
+                        "selected": ui["cwd"] == f"/{place}",
+                        "on_click": lambda p=f"/{place}": self._go(p),
+                    },
                 )
-            )
+                for place in (*PLACES, "Trash")
+            ],
+            row_h=ROW_H,
+        )
         root.add(side)
         items = self.children(ui["cwd"])
         visible = (384 - body - 40) // ROW_H

@@ -16,11 +16,13 @@ from agentgym.environments.gui.app import (
     call,
     dialog_buttons,
     fill,
+    flow_row,
     menu,
     menubar,
     new_world,
     pick,
     reveal,
+    side_list,
     task_data,
     window,
 )
@@ -344,27 +346,26 @@ class MailApp(App):
         )
         top = CONTENT_TOP
         bar = Widget("toolbar", "", "", (0, top, 640, 24))
-        x = 4
-        for label, fn, needs in (
-            ("New", lambda: self._compose("new"), False),
-            ("Reply", lambda: self._compose("reply"), True),
-            ("Forward", lambda: self._compose("forward"), True),
-            ("Archive", lambda: self._move_selected("Archive"), True),
-            ("Delete", self._delete, True),
-            ("Star", self._toggle_star, True),
-        ):
-            w = 14 + 6 * len(label)
-            bar.add(
-                Widget(
-                    "button",
-                    label,
-                    f"mail:btn:{label}",
-                    (x, top + 3, w, 18),
-                    on_click=fn,
-                    disabled=needs and sel is None,
+        buttons, _ = flow_row(
+            "button",
+            [
+                (label, f"mail:btn:{label}", {"on_click": fn, "disabled": needs and sel is None})
+                for label, fn, needs in (
+                    ("New", lambda: self._compose("new"), False),
+                    ("Reply", lambda: self._compose("reply"), True),
+                    ("Forward", lambda: self._compose("forward"), True),
+                    ("Archive", lambda: self._move_selected("Archive"), True),
+                    ("Delete", self._delete, True),
+                    ("Star", self._toggle_star, True),
                 )
-            )
-            x += w + 4
+            ],
+            x=4,
+            y=top + 3,
+            height=18,
+            pad=14,
+            gap=4,
+        )
+        bar.add(*buttons)
         bar.add(
             Widget(
                 "textbox",
@@ -377,19 +378,24 @@ class MailApp(App):
         )
         root.add(bar)
         body_top = top + 24
-        side = Widget("list", "Folders", "mail:folders", (0, body_top, 120, 384 - body_top))
-        for i, f in enumerate(self.state["folders"]):
-            unread = sum(1 for m in self.state["messages"] if m["folder"] == f and not m["read"])
-            side.add(
-                Widget(
-                    "listitem",
-                    f"{f} ({unread})" if unread else f,
+        unread = {
+            f: sum(1 for m in self.state["messages"] if m["folder"] == f and not m["read"])
+            for f in self.state["folders"]
+        }
+        side = side_list(
+            "Folders",
+            "mail:folders",
+            (0, body_top, 120, 384 - body_top),
+            [
+                (
+                    f"{f} ({unread[f]})" if unread[f] else f,
                     f"mail:folder:{f}",
-                    (2, body_top + 4 + i * ROW_H, 116, ROW_H),
-                    selected=f == ui["folder"],
-                    on_click=lambda f=f: self._open_folder(f),
+                    {"selected": f == ui["folder"], "on_click": lambda f=f: self._open_folder(f)},
                 )
-            )
+                for f in self.state["folders"]
+            ],
+            row_h=ROW_H,
+        )
         root.add(side)
         rows = self.visible()
         visible_n = (384 - body_top - 20) // ROW_H

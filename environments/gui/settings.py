@@ -14,6 +14,7 @@ from agentgym.environments.gui.app import (
     Template,
     call,
     fill,
+    flow_row,
     menubar,
     new_world,
     pick,
@@ -175,20 +176,23 @@ class SettingsApp(App):
         )
         top = CONTENT_TOP
         tabs = Widget("tablist", "Sections", "", (0, top, 640, 24))
-        x = 8
-        for t in TABS:
-            w = 18 + 6 * len(t)
-            tabs.add(
-                Widget(
-                    "tab",
+        row, _ = flow_row(
+            "tab",
+            [
+                (
                     t,
                     f"settings:tab:{t}",
-                    (x, top + 2, w, 22),
-                    selected=t == ui["tab"],
-                    on_click=lambda t=t: ui.update(tab=t),
+                    {"selected": t == ui["tab"], "on_click": lambda t=t: ui.update(tab=t)},
                 )
-            )
-            x += w + 2
+                for t in TABS
+            ],
+            x=8,
+            y=top + 2,
+            height=22,
+            pad=18,
+            gap=2,
+        )
+        tabs.add(*row)
         root.add(tabs)
         panel = Widget("group", ui["tab"], "settings:panel", (10, top + 30, 620, 300), style="card")
         y = top + 38

@@ -14,6 +14,7 @@ from agentgym.environments.gui.app import (
     Template,
     call,
     fill,
+    flow_row,
     menubar,
     new_world,
     pick,
@@ -263,20 +264,26 @@ class ShopApp(App):
         )
         top = CONTENT_TOP
         head = Widget("tablist", "Categories", "", (0, top, 640, 24))
-        x = 6
-        for t in TABS:
-            w = 14 + 6 * len(t)
-            head.add(
-                Widget(
-                    "tab",
+        row, x = flow_row(
+            "tab",
+            [
+                (
                     t,
                     f"shop:tab:{t}",
-                    (x, top + 2, w, 22),
-                    selected=ui["page"] == "catalog" and ui["tab"] == t,
-                    on_click=lambda t=t: ui.update(tab=t, page="catalog", error=""),
+                    {
+                        "selected": ui["page"] == "catalog" and ui["tab"] == t,
+                        "on_click": lambda t=t: ui.update(tab=t, page="catalog", error=""),
+                    },
                 )
-            )
-            x += w + 2
+                for t in TABS
+            ],
+            x=6,
+            y=top + 2,
+            height=22,
+            pad=14,
+            gap=2,
+        )
+        head.add(*row)
         head.add(
             Widget(
                 "textbox",

@@ -20,6 +20,7 @@ from agentgym.environments.gui.app import (
     new_world,
     pick,
     reveal,
+    side_list,
     task_data,
     window,
 )
@@ -254,19 +255,28 @@ class TodoApp(App):
             )
         )
         top = CONTENT_TOP
-        side = Widget("list", "Lists", "todo:lists", (0, top, 120, 384 - top))
-        for i, name in enumerate(self.state["lists"]):
-            n = sum(1 for t in self.state["tasks"] if t["list"] == name and not t["done"])
-            side.add(
-                Widget(
-                    "listitem",
-                    f"{name} ({n})",
+        open_ = {
+            name: sum(1 for t in self.state["tasks"] if t["list"] == name and not t["done"])
+            for name in self.state["lists"]
+        }
+        side = side_list(
+            "Lists",
+            "todo:lists",
+            (0, top, 120, 384 - top),
+            [
+                (
+                    f"{name} ({open_[name]})",
                     f"todo:list:{name}",
-                    (2, top + 6 + i * 20, 116, 20),
-                    selected=name == ui["list"],
-                    on_click=lambda name=name: ui.update(list=name, selected=None),
+                    {
+                        "selected": name == ui["list"],
+                        "on_click": lambda name=name: ui.update(list=name, selected=None),
+                    },
                 )
-            )
+                for name in self.state["lists"]
+            ],
+            row_h=20,
+            inset=6,
+        )
         side.add(
             Widget(
                 "button",
