@@ -49,7 +49,9 @@ def head_node(tmp_path, monkeypatch):
             try:
                 ray.init(address="auto", log_to_driver=False)
                 break
-            except (ConnectionError, RuntimeError, ValueError):
+            except (ConnectionError, RuntimeError, ValueError, OSError):
+                # Until the head has written its session files, "auto" finds nothing (or a
+                # half-written address file: FileNotFoundError).
                 if head.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
                         "ray start --head failed: " + (tmp_path / "ray-head.log").read_text()
