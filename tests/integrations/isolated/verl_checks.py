@@ -7,7 +7,6 @@ from the config and tokenizer loading to the padded batch with ``rm_scores``, is
 """
 
 import asyncio
-import json
 import sys
 import tempfile
 import threading
