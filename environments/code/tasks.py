@@ -28,7 +28,6 @@ from agentgym.tasks import (
     TaskFileError,
     TaskList,
     check_fields,
-    iter_jsonl,
     load_tasks,
 )
 
@@ -312,27 +311,13 @@ def load_jsonl_tasks(path: str | Path) -> list[Task]:
     """Read a JSONL file of HumanEval/MBPP-style records as tasks.
 
     Each line holds ``task_id``, ``prompt``, ``canonical_solution``, ``test`` and
-    ``entry_point``, optionally ``difficulty`` and ``visible_tests``.
+    ``entry_point``, optionally ``difficulty`` and ``visible_tests``. The same as
+    ``load_tasks(path, FAMILY)``, as a list.
 
     Raises:
         TaskFileError: Naming the file, the line and the field that is wrong.
     """
-    # Every line is read and its fields checked before any task is built, as read_jsonl does.
-    records = []
-    for where, record in iter_jsonl(path):
-        check_fields(where, record, JSONL_FIELDS)
-        records.append((where, record))
-    tasks, seen = [], {}
-    for where, record in records:
-        task = task_from_record(record, where)
-        if task.task_id in seen:
-            raise TaskFileError(
-                f"{where}: field 'task_id' repeats {task.task_id!r} (first on line "
-                f"{seen[task.task_id]})"
-            )
-        seen[task.task_id] = where.rsplit(":", 1)[1]
-        tasks.append(task)
-    return tasks
+    return list(load_tasks(path, FAMILY))
 
 
 def task_from_record(record: Mapping[str, Any], where: str = "task") -> Task:

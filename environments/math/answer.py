@@ -28,7 +28,6 @@ __all__ = [
 
 # The forms that say "this is my answer" (what single-turn mode accepts as one).
 ANSWER_FORMS = ("answer_tag", "boxed", "phrase", "hashes")
-MAX_COMPLETION_CHARS = MAX_TEXT_CHARS
 
 
 @dataclass(frozen=True)

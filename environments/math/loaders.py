@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from agentgym.environments.math.answer import boxed_contents
-from agentgym.tasks import DIFFICULTIES, Task, TaskFileError, TaskList, check_fields, iter_jsonl
+from agentgym.tasks import DIFFICULTIES, Task
 
 __all__ = [
     "FORMATS",
     "SAMPLES",
     "detect_format",
-    "load_tasks",
     "task_from_record",
 ]
 
@@ -94,44 +93,3 @@ def task_from_record(record: dict[str, Any], fmt: str, default_id: str) -> Task:
         family = str(record.get("family", "file"))
         return Task(task_id, record["prompt"], difficulty, family, data)
     raise ValueError(f"unknown task format {fmt!r}; expected one of {FORMATS}")
-
-
-def load_tasks(path: str | Path, fmt: str | None = None, difficulty: str | None = None) -> TaskList:
-    """Load a JSONL task file.
-
-    Args:
-        path: The file.
-        fmt: ``"gsm8k"``, ``"math"``, ``"native"`` or None to detect it from the first record.
-        difficulty: Keep only tasks of this difficulty (None keeps all).
-
-    Raises:
-        TaskFileError: If the file is unreadable, a record is malformed (the message names the
-            line and field) or no task is left.
-    """
-    path = Path(path)
-    entries = list(iter_jsonl(path))
-    if fmt is None:
-        fmt = detect_format(entries[0][1])
-        if fmt is None:
-            raise TaskFileError(
-                f"{entries[0][0]}: cannot tell the task format; expected fields question+answer "
-                "(GSM8K), problem+solution (MATH) or prompt+answer"
-            )
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown task format {fmt!r}; expected one of {FORMATS}")
-    tasks = []
-    for index, (where, record) in enumerate(entries):
-        check_fields(where, record, _FIELDS[fmt])
-        try:
-            task = task_from_record(record, fmt, f"{path.stem}/{index}")
-        except ValueError as e:
-            raise TaskFileError(f"{where}: {e}") from None
-        if difficulty is None or task.difficulty == difficulty:
-            tasks.append(task)
-    if not tasks:
-        raise TaskFileError(f"task file {path.name} has no tasks of difficulty {difficulty!r}")
-    ids = [t.task_id for t in tasks]
-    if len(set(ids)) != len(ids):
-        dup = next(i for i in ids if ids.count(i) > 1)
-        raise TaskFileError(f"task file {path.name}: duplicate task id {dup!r}")
-    return TaskList(tasks)
