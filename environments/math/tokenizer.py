@@ -1,8 +1,14 @@
-"""Turn an answer's text (LaTeX or plain) into tokens for :mod:`.parser`."""
+"""Turn an answer's text (LaTeX or plain) into tokens for :mod:`.parser`.
+
+:func:`tokenize` scans the text once and hands each token class to its own reader: numbers,
+words, Unicode symbols, punctuation (:data:`_PUNCTUATION`) and LaTeX commands. A command reads
+as a fixed tuple of tokens or through a reader of its arguments, as :data:`_COMMANDS` says.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -66,228 +72,301 @@ def _skip_spaces(text: str, i: int) -> int:
     return i
 
 
-def tokenize(text: str) -> list[tuple[str, Any]]:
+Token = tuple[str, Any]
+"""A token ``(kind, value)``, e.g. ``("NUM", (Fraction(1, 2), "0.5"))`` or ``("OP", "*")``."""
+
+_BLANKS = " \t\n\r~$"
+
+
+class _Scanner:
+    """Where one :func:`tokenize` call stands: the text, the position and the tokens so far."""
+
+    __slots__ = ("text", "i", "n", "tokens", "digit_args")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.i = 0
+        self.n = len(text)
+        self.tokens: list[Token] = []
+        # \frac12 and \sqrt2: the next bare digits are single-digit arguments.
+        self.digit_args = 0
+
+    def skip_spaces(self) -> None:
+        self.i = _skip_spaces(self.text, self.i)
+
+    def at(self, char: str) -> bool:
+        """Whether the next character is ``char``."""
+        return self.i < self.n and self.text[self.i] == char
+
+    def group(self) -> str:
+        """Read the ``{...}`` group at the position and return its content."""
+        body, self.i = read_group(self.text, self.i)
+        return body
+
+
+def tokenize(text: str) -> list[Token]:
     """Split answer text into tokens ``(kind, value)``.
 
     Raises:
         ParseError: On characters or commands we do not read.
     """
-    tokens: list[tuple[str, Any]] = []
-    i, n = 0, len(text)
-    digit_args = 0  # \frac12 and \sqrt2: the next bare digits are single-digit arguments
-    while i < n:
-        c = text[i]
-        if c in " \t\n\r~$":
-            i += 1
-            continue
-        if c == "\\":
-            m = _COMMAND.match(text, i)
-            if m is None:
-                raise ParseError("dangling backslash")
-            name = m.group(1)
-            i = m.end()
-            if name in (",", "!", ";", ":", " "):
-                continue
-            if name == "\\":
-                tokens.append(("ROWSEP", None) if _in_matrix(tokens) else ("SEP", ";"))
-                continue
-            if name in _SKIP_COMMANDS:
-                if name in (
-                    "left",
-                    "right",
-                    "bigl",
-                    "bigr",
-                    "Bigl",
-                    "Bigr",
-                    "big",
-                    "Big",
-                    "biggl",
-                    "biggr",
-                    "bigg",
-                    "Bigg",
-                ):
-                    i = _skip_spaces(text, i)
-                    if i < n and text[i] == ".":
-                        i += 1
-                if name == "hspace":
-                    i = _skip_spaces(text, i)
-                    if i < n and text[i] == "{":
-                        _, i = read_group(text, i)
-                continue
-            if name in ("{", "lbrace"):
-                tokens.append(("OPEN", "{"))
-            elif name in ("}", "rbrace"):
-                tokens.append(("CLOSE", "}"))
-            elif name in ("langle",):
-                tokens.append(("OPEN", "("))
-            elif name in ("rangle",):
-                tokens.append(("CLOSE", ")"))
-            elif name == "%":
-                tokens.append(("PCT", None))
-            elif name == "$":
-                continue
-            elif name in ("frac", "dfrac", "tfrac", "cfrac"):
-                tokens.append(("FRAC", None))
-                digit_args = 2
-            elif name in ("binom", "dbinom", "tbinom", "choose"):
-                tokens.append(("BINOM", None) if name != "choose" else ("OP", "choose"))
-                digit_args = 2 if name != "choose" else 0
-            elif name == "sqrt":
-                tokens.append(("SQRT", None))
-                i = _skip_spaces(text, i)
-                if i < n and text[i] == "[":
-                    close = text.find("]", i)
-                    if close < 0:
-                        raise ParseError("unclosed \\sqrt[")
-                    tokens.append(("ROOTIDX", text[i + 1 : close]))  # parsed by the parser
-                    i = close + 1
-                digit_args = 1
-            elif name in ("cdot", "times", "ast", "cdotp"):
-                tokens.append(("OP", "*"))
-            elif name == "div":
-                tokens.append(("OP", "/"))
-            elif name in ("pm", "mp"):
-                tokens.append((name.upper(), None))
-            elif name in _RELATIONS:
-                tokens.append(("REL", _RELATIONS[name]))
-            elif name in ("cup",):
-                tokens.append(("CUP", None))
-            elif name in ("pi",):
-                tokens.append(("CONST", "pi"))
-            elif name in ("infty", "infin"):
-                tokens.append(("CONST", "oo"))
-            elif name in ("emptyset", "varnothing"):
-                tokens.append(("EMPTY", None))
-            elif name in ("circ", "degree"):
-                tokens.append(("DEG", None))
-            elif name in ("lfloor", "rfloor", "lceil", "rceil"):
-                tokens.append(("OPEN" if name[0] == "l" else "CLOSE", name[1:]))
-            elif name in ("vert", "lvert", "rvert", "mid"):
-                tokens.append(("BAR", None))
-            elif name in ("mathbb",):
-                i = _skip_spaces(text, i)
-                body, i = (
-                    read_group(text, i) if i < n and text[i] == "{" else (text[i : i + 1], i + 1)
-                )
-                if body.strip() != "R":
-                    raise ParseError(f"unsupported set \\mathbb{{{body.strip()}}}")
-                tokens.append(("REALS", None))
-            elif name in _FUNCTIONS:
-                tokens.append(("FUNC", "ln" if name == "lg" else name))
-            elif name in _GREEK:
-                tokens.append(("SYM", name))
-            elif name in _TEXT_COMMANDS:
-                i = _skip_spaces(text, i)
-                if i >= n or text[i] != "{":
-                    raise ParseError(f"\\{name} needs a {{...}} argument")
-                body, i = read_group(text, i)
-                i = _text_tokens(body, tokens, text, i)
-            elif name in _INLINE_COMMANDS:
-                i = _skip_spaces(text, i)
-                if i < n and text[i] == "{":
-                    body, i = read_group(text, i)
-                    if name == "operatorname" and body.strip() in _FUNCTIONS | {
-                        "abs",
-                        "floor",
-                        "ceil",
-                    }:
-                        tokens.append(("FUNC", body.strip()))
-                    else:
-                        tokens.append(("LBRACE", None))
-                        tokens.extend(tokenize(body))
-                        tokens.append(("RBRACE", None))
-            elif name == "begin":
-                i = _skip_spaces(text, i)
-                env, i = read_group(text, i)
-                if env.strip("*") not in (
-                    "pmatrix",
-                    "bmatrix",
-                    "matrix",
-                    "vmatrix",
-                    "Bmatrix",
-                    "array",
-                    "smallmatrix",
-                ):
-                    raise ParseError(f"unsupported environment {env}")
-                if env == "array":
-                    i = _skip_spaces(text, i)
-                    if i < n and text[i] == "{":
-                        _, i = read_group(text, i)
-                tokens.append(("BEGIN", None))
-            elif name == "end":
-                i = _skip_spaces(text, i)
-                _, i = read_group(text, i)
-                tokens.append(("END", None))
-            elif name == "prime":
-                raise ParseError("primes are not supported")
-            else:
-                raise ParseError(f"unsupported command \\{name}")
-            continue
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
-            if digit_args and c.isdigit():
-                tokens.append(("NUM", (Fraction(int(c)), c)))
-                digit_args -= 1
-                i += 1
-                continue
-            m = _NUMBER.match(text, i)
-            assert m is not None
-            literal = m.group(0)
-            # "1,234" is a thousands separator only if the comma-separated groups are exact.
-            tokens.append(_number_token(literal))
-            i = m.end()
-            continue
-        digit_args = 0
-        if c.isalpha() and c.isascii():
-            m = _WORD.match(text, i)
-            assert m is not None
-            word = m.group(0)
-            i = m.end()
-            _word_tokens(word, tokens)
-            continue
-        if c in _UNICODE:
-            tokens.append(_UNICODE[c])
-            i += 1
-            continue
-        i += 1
-        if c == "*" and i < n and text[i] == "*":
-            tokens.append(("OP", "^"))
-            i += 1
-        elif c in "+-*/^_!":
-            tokens.append(("OP", c))
-        elif c == ",":
-            tokens.append(("COMMA", None))
-        elif c == ";":
-            tokens.append(("SEP", ";"))
-        elif c in "<>=":
-            if i < n and text[i] == "=" and c in "<>":
-                tokens.append(("REL", c + "="))
-                i += 1
-            elif c == "=" and i < n and text[i] == "=":
-                tokens.append(("REL", "="))
-                i += 1
-            else:
-                tokens.append(("REL", c))
-        elif c in "([":
-            tokens.append(("OPEN", c))
-        elif c in ")]":
-            tokens.append(("CLOSE", c))
-        elif c == "{":
-            tokens.append(("LBRACE", None))
-        elif c == "}":
-            tokens.append(("RBRACE", None))
-        elif c == "|":
-            tokens.append(("BAR", None))
-        elif c == "%":
-            tokens.append(("PCT", None))
-        elif c == "&":
-            tokens.append(("AMP", None))
-        elif c == "'":
-            raise ParseError("primes are not supported")
-        elif c == ":":
-            tokens.append(("COLON", None))
+    s = _Scanner(text)
+    while s.i < s.n:
+        c = text[s.i]
+        if c in _BLANKS:
+            s.i += 1
+        elif c == "\\":
+            _command(s)
+        elif c.isdigit() or (c == "." and s.i + 1 < s.n and text[s.i + 1].isdigit()):
+            _number(s, c)
         else:
-            raise ParseError(f"unexpected character {c!r}")
-    return tokens
+            s.digit_args = 0
+            if c.isalpha() and c.isascii():
+                m = _WORD.match(text, s.i)
+                assert m is not None
+                s.i = m.end()
+                _word_tokens(m.group(0), s.tokens)
+            elif c in _UNICODE:
+                s.tokens.append(_UNICODE[c])
+                s.i += 1
+            else:
+                _punctuation(s, c)
+    return s.tokens
+
+
+def _number(s: _Scanner, c: str) -> None:
+    if s.digit_args and c.isdigit():
+        s.tokens.append(("NUM", (Fraction(int(c)), c)))
+        s.digit_args -= 1
+        s.i += 1
+        return
+    m = _NUMBER.match(s.text, s.i)
+    assert m is not None
+    # "1,234" is a thousands separator only if the comma-separated groups are exact.
+    s.tokens.append(_number_token(m.group(0)))
+    s.i = m.end()
+
+
+_PUNCTUATION: dict[str, Token] = {
+    **{c: ("OP", c) for c in "+-*/^_!"},
+    **{c: ("REL", c) for c in "<>="},
+    **{c: ("OPEN", c) for c in "(["},
+    **{c: ("CLOSE", c) for c in ")]"},
+    ",": ("COMMA", None),
+    ";": ("SEP", ";"),
+    "{": ("LBRACE", None),
+    "}": ("RBRACE", None),
+    "|": ("BAR", None),
+    "%": ("PCT", None),
+    "&": ("AMP", None),
+    ":": ("COLON", None),
+}
+_PUNCTUATION_PAIRS: dict[str, Token] = {
+    "**": ("OP", "^"),
+    "<=": ("REL", "<="),
+    ">=": ("REL", ">="),
+    "==": ("REL", "="),
+}
+
+
+def _punctuation(s: _Scanner, c: str) -> None:
+    if c in "*<>=":
+        pair = _PUNCTUATION_PAIRS.get(s.text[s.i : s.i + 2])
+        if pair is not None:
+            s.tokens.append(pair)
+            s.i += 2
+            return
+    token = _PUNCTUATION.get(c)
+    if token is None:
+        if c == "'":
+            raise ParseError("primes are not supported")
+        raise ParseError(f"unexpected character {c!r}")
+    s.tokens.append(token)
+    s.i += 1
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+CommandReader = Callable[[_Scanner, str], None]
+
+
+def _command(s: _Scanner) -> None:
+    m = _COMMAND.match(s.text, s.i)
+    if m is None:
+        raise ParseError("dangling backslash")
+    name = m.group(1)
+    s.i = m.end()
+    action = _COMMANDS.get(name)
+    if action is None:
+        raise ParseError(f"unsupported command \\{name}")
+    if isinstance(action, tuple):
+        s.tokens.extend(action)
+    else:
+        action(s, name)
+
+
+_SIZERS = frozenset("left right bigl bigr Bigl Bigr big Big biggl biggr bigg Bigg".split())
+_OPERATOR_NAMES = _FUNCTIONS | {"abs", "floor", "ceil"}
+_MATRIX_ENVIRONMENTS = frozenset("pmatrix bmatrix matrix vmatrix Bmatrix array smallmatrix".split())
+
+
+def _row_break(s: _Scanner, name: str) -> None:
+    s.tokens.append(("ROWSEP", None) if _in_matrix(s.tokens) else ("SEP", ";"))
+
+
+def _skipped(s: _Scanner, name: str) -> None:
+    r"""Layout commands read as nothing, with their argument (``\left.``, ``\hspace{1em}``)."""
+    if name in _SIZERS:
+        s.skip_spaces()
+        if s.at("."):
+            s.i += 1
+    if name == "hspace":
+        s.skip_spaces()
+        if s.at("{"):
+            s.group()
+
+
+def _fraction(s: _Scanner, name: str) -> None:
+    s.tokens.append(("FRAC", None))
+    s.digit_args = 2
+
+
+def _binomial(s: _Scanner, name: str) -> None:
+    s.tokens.append(("BINOM", None))
+    s.digit_args = 2
+
+
+def _choose(s: _Scanner, name: str) -> None:
+    s.tokens.append(("OP", "choose"))
+    s.digit_args = 0
+
+
+def _sqrt(s: _Scanner, name: str) -> None:
+    s.tokens.append(("SQRT", None))
+    s.skip_spaces()
+    if s.at("["):
+        close = s.text.find("]", s.i)
+        if close < 0:
+            raise ParseError("unclosed \\sqrt[")
+        s.tokens.append(("ROOTIDX", s.text[s.i + 1 : close]))  # parsed by the parser
+        s.i = close + 1
+    s.digit_args = 1
+
+
+def _blackboard(s: _Scanner, name: str) -> None:
+    s.skip_spaces()
+    if s.at("{"):
+        body = s.group()
+    else:
+        body, s.i = s.text[s.i : s.i + 1], s.i + 1
+    if body.strip() != "R":
+        raise ParseError(f"unsupported set \\mathbb{{{body.strip()}}}")
+    s.tokens.append(("REALS", None))
+
+
+def _function(s: _Scanner, name: str) -> None:
+    s.tokens.append(("FUNC", "ln" if name == "lg" else name))
+
+
+def _greek(s: _Scanner, name: str) -> None:
+    s.tokens.append(("SYM", name))
+
+
+def _text(s: _Scanner, name: str) -> None:
+    s.skip_spaces()
+    if not s.at("{"):
+        raise ParseError(f"\\{name} needs a {{...}} argument")
+    body = s.group()
+    s.i = _text_tokens(body, s.tokens, s.text, s.i)
+
+
+def _inline(s: _Scanner, name: str) -> None:
+    r"""Styling commands (``\mathrm{x}``) read as their braced argument."""
+    s.skip_spaces()
+    if not s.at("{"):
+        return
+    body = s.group()
+    if name == "operatorname" and body.strip() in _OPERATOR_NAMES:
+        s.tokens.append(("FUNC", body.strip()))
+        return
+    s.tokens.append(("LBRACE", None))
+    s.tokens.extend(tokenize(body))
+    s.tokens.append(("RBRACE", None))
+
+
+def _begin(s: _Scanner, name: str) -> None:
+    s.skip_spaces()
+    env = s.group()
+    if env.strip("*") not in _MATRIX_ENVIRONMENTS:
+        raise ParseError(f"unsupported environment {env}")
+    if env == "array":
+        s.skip_spaces()
+        if s.at("{"):
+            s.group()
+    s.tokens.append(("BEGIN", None))
+
+
+def _end(s: _Scanner, name: str) -> None:
+    s.skip_spaces()
+    s.group()
+    s.tokens.append(("END", None))
+
+
+def _prime(s: _Scanner, name: str) -> None:
+    raise ParseError("primes are not supported")
+
+
+def _command_table(
+    rules: Sequence[tuple[Iterable[str], tuple[Token, ...] | CommandReader]],
+) -> dict[str, tuple[Token, ...] | CommandReader]:
+    """Map each command name to the tokens it stands for or to its reader; first rule wins."""
+    table: dict[str, tuple[Token, ...] | CommandReader] = {}
+    for names, action in rules:
+        for name in names:
+            table.setdefault(name, action)
+    return table
+
+
+_COMMANDS = _command_table(
+    [
+        ((",", "!", ";", ":", " ", "$"), ()),
+        (("\\",), _row_break),
+        (_SKIP_COMMANDS, _skipped),
+        (("{", "lbrace"), (("OPEN", "{"),)),
+        (("}", "rbrace"), (("CLOSE", "}"),)),
+        (("langle",), (("OPEN", "("),)),
+        (("rangle",), (("CLOSE", ")"),)),
+        (("%",), (("PCT", None),)),
+        (("frac", "dfrac", "tfrac", "cfrac"), _fraction),
+        (("binom", "dbinom", "tbinom"), _binomial),
+        (("choose",), _choose),
+        (("sqrt",), _sqrt),
+        (("cdot", "times", "ast", "cdotp"), (("OP", "*"),)),
+        (("div",), (("OP", "/"),)),
+        (("pm",), (("PM", None),)),
+        (("mp",), (("MP", None),)),
+        *(((name,), (("REL", rel),)) for name, rel in _RELATIONS.items()),
+        (("cup",), (("CUP", None),)),
+        (("pi",), (("CONST", "pi"),)),
+        (("infty", "infin"), (("CONST", "oo"),)),
+        (("emptyset", "varnothing"), (("EMPTY", None),)),
+        (("circ", "degree"), (("DEG", None),)),
+        (("lfloor",), (("OPEN", "floor"),)),
+        (("rfloor",), (("CLOSE", "floor"),)),
+        (("lceil",), (("OPEN", "ceil"),)),
+        (("rceil",), (("CLOSE", "ceil"),)),
+        (("vert", "lvert", "rvert", "mid"), (("BAR", None),)),
+        (("mathbb",), _blackboard),
+        (_FUNCTIONS, _function),
+        (_GREEK, _greek),
+        (_TEXT_COMMANDS, _text),
+        (_INLINE_COMMANDS, _inline),
+        (("begin",), _begin),
+        (("end",), _end),
+        (("prime",), _prime),
+    ]
+)
+"""What each LaTeX command reads as: a fixed tuple of tokens, or a reader of its arguments."""
 
 
 def _in_matrix(tokens: list[tuple[str, Any]]) -> bool:
