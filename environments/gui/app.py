@@ -27,10 +27,8 @@ __all__ = [
     "call",
     "fill",
     "menu",
-    "menubar",
     "pick",
     "reveal",
-    "window",
 ]
 
 Op = dict[str, Any]
@@ -38,9 +36,6 @@ Op = dict[str, Any]
 
 Template = Callable[[np.random.Generator, str], tuple[str, dict[str, Any]]]
 """A task template: ``(rng, difficulty) -> (prompt, data)``."""
-
-TITLE_H, MENU_H = 20, 18
-CONTENT_TOP = TITLE_H + MENU_H
 
 
 class OracleStuck(RuntimeError):
@@ -110,118 +105,6 @@ class App:
 
 
 AppT = TypeVar("AppT", bound=App)
-
-
-def window(title: str) -> Widget:
-    """Return the top-level window widget with its title bar."""
-    root = Widget("window", title, "window", (0, 0, 640, 400))
-    root.children.append(Widget("heading", title, "", (0, 0, 640, TITLE_H), style="titlebar"))
-    return root
-
-
-def dialog_buttons(
-    box: tuple[int, int, int, int],
-    ok_label: str,
-    on_ok: Callable[[], None],
-    on_cancel: Callable[[], None],
-    ok_style: str = "primary",
-) -> tuple[Widget, Widget]:
-    """Return a dialog's ``dialog:ok`` and ``dialog:cancel`` buttons, at its bottom right."""
-    x, y, w, h = box
-    return (
-        Widget(
-            "button",
-            ok_label,
-            "dialog:ok",
-            (x + w - 150, y + h - 28, 64, 20),
-            on_click=on_ok,
-            style=ok_style,
-        ),
-        Widget(
-            "button",
-            "Cancel",
-            "dialog:cancel",
-            (x + w - 80, y + h - 28, 70, 20),
-            on_click=on_cancel,
-        ),
-    )
-
-
-def menubar(menus: Sequence[tuple[str, Sequence[tuple[str, Callable[[], None]]]]]) -> Widget:
-    """Return a menu bar whose menus open to show ``(label, callback)`` entries."""
-    bar = Widget("menubar", "", "", (0, TITLE_H, 640, MENU_H))
-    x = 4
-    for label, items in menus:
-        w = 12 + 7 * len(label)
-        bar.children.append(
-            Widget(
-                "menu", label, f"menu:{label}", (x, TITLE_H + 1, w, MENU_H - 2), items=tuple(items)
-            )
-        )
-        x += w + 2
-    return bar
-
-
-def flow_row(
-    role: str,
-    entries: Sequence[tuple[str, str, dict[str, Any]]],
-    *,
-    x: int,
-    y: int,
-    height: int,
-    pad: int,
-    gap: int,
-) -> tuple[list[Widget], int]:
-    """Lay out buttons or tabs left to right, each as wide as its label.
-
-    Args:
-        role: ``"button"`` or ``"tab"``.
-        entries: ``(label, key, widget keyword arguments)`` per element, in order.
-        x: Left edge of the first element.
-        y: Top edge of the row.
-        height: Height of every element.
-        pad: Width of an element beyond its label's 6 pixels per character.
-        gap: Space between elements.
-
-    Returns:
-        The widgets and the x just past the last one (where the next element may go).
-    """
-    out = []
-    for label, key, kwargs in entries:
-        width = pad + 6 * len(label)
-        out.append(Widget(role, label, key, (x, y, width, height), **kwargs))
-        x += width + gap
-    return out, x
-
-
-def side_list(
-    name: str,
-    key: str,
-    box: tuple[int, int, int, int],
-    items: Sequence[tuple[str, str, dict[str, Any]]],
-    *,
-    row_h: int,
-    inset: int = 4,
-) -> Widget:
-    """A vertical list (folders, places, lists) whose items are stacked rows of ``row_h``.
-
-    Args:
-        name: The list's accessible name.
-        key: Its semantic key.
-        box: Its bounds; items start ``inset`` pixels below its top, 2 pixels in.
-        items: ``(label, key, widget keyword arguments)`` per item, top to bottom.
-        row_h: Height of one item.
-        inset: Space above the first item.
-    """
-    x, y, w, _ = box
-    panel = Widget("list", name, key, box)
-    for i, (label, item_key, kwargs) in enumerate(items):
-        panel.add(
-            Widget(
-                "listitem", label, item_key, (x + 2, y + inset + i * row_h, w - 4, row_h), **kwargs
-            )
-        )
-    return panel
 
 
 def call(screen: Screen, tool: str, key: str, **arguments: Any) -> ToolCall:

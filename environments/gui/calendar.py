@@ -4,27 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agentgym.environments.gui.app import (
-    CONTENT_TOP,
     App,
     Op,
     OracleStuck,
     Template,
     call,
     fill,
-    menubar,
     new_world,
     pick,
     reveal,
     task_data,
-    window,
 )
 from agentgym.environments.gui.content import people
-from agentgym.environments.gui.widgets import Widget
+from agentgym.environments.gui.layout import (
+    CONTENT_TOP,
+    WIDTH,
+    Form,
+    build,
+    dialog_buttons,
+    grid_cell,
+    menubar,
+    radio_group,
+    scroll_list,
+    window,
+)
+from agentgym.environments.gui.widgets import Rect, Widget
 from agentgym.tools.base import ToolCall
 
 if TYPE_CHECKING:
@@ -70,6 +80,13 @@ COUNTS = {"easy": 10, "medium": 20, "hard": 32}
 LIST_ROWS = 10
 MIN_YEAR, MAX_YEAR = 1900, 2100  # the month grid needs dates either side of the month
 DAY_LIST = "cal:daylist"
+# Where the blocks of the window go (see the view).
+GRID_Y = CONTENT_TOP + 30
+PANE_X = 446
+DIALOG = (90, 50, 460, 330)
+DIALOG_FORM = Form(
+    label_x=DIALOG[0] + 12, label_w=70, field_x=DIALOG[0] + 90, label_dy=2, label_h=18
+)
 
 
 def _parse(date: str) -> dt.date | None:
@@ -243,54 +260,51 @@ class CalendarApp(App):
     def view(self, screen: Screen) -> Widget:
         """Month header, grid, the selected day's event list and the event dialog."""
         ui = self.ui
-        y0, m0 = ui["year"], ui["month"]
+        day = _parse(ui["day"])
+        assert day is not None
         root = window("Calendar")
-        root.add(
-            menubar(
-                [
-                    (
-                        "Event",
-                        [
-                            ("New event...", lambda: self._open_form(None)),
-                        ],
-                    ),
-                    (
-                        "View",
-                        [
-                            ("Previous month", lambda: self._shift(-1)),
-                            ("Next month", lambda: self._shift(1)),
-                            ("Today", self._today),
-                        ],
-                    ),
-                ]
+        root.add(self._menus(), self._toolbar(), self._grid())
+        title = f"{WEEKDAYS[day.weekday()]}, {MONTH_NAMES[day.month - 1][:3]} {day.day}"
+        root.add(Widget("heading", title, "", (PANE_X, GRID_Y, 186, 18)), self._day_list(screen))
+        if ui["form"] is not None:
+            root.add(self._dialog())
+        return root
+
+    def _menus(self) -> Widget:
+        event = [("New event...", lambda: self._open_form(None))]
+        view = [
+            ("Previous month", lambda: self._shift(-1)),
+            ("Next month", lambda: self._shift(1)),
+            ("Today", self._today),
+        ]
+        return menubar([("Event", event), ("View", view)])
+
+    def _toolbar(self) -> Widget:
+        month = f"{MONTH_NAMES[self.ui['month'] - 1]} {self.ui['year']}"
+        y = CONTENT_TOP + 3
+        bar = Widget("toolbar", "", "", (0, CONTENT_TOP, WIDTH, 26))
+        return bar.add(
+            *build(
+                ("button", "<", "cal:prev", (8, y, 24, 20), {"on_click": lambda: self._shift(-1)}),
+                ("heading", month, "cal:month", (40, y, 150, 20), {}),
+                ("button", ">", "cal:next", (196, y, 24, 20), {"on_click": lambda: self._shift(1)}),
+                ("button", "Today", "cal:today", (228, y, 50, 20), {"on_click": self._today}),
+                (
+                    "button",
+                    "New event",
+                    "cal:new",
+                    (540, y, 92, 20),
+                    {"on_click": lambda: self._open_form(None), "style": "primary"},
+                ),
             )
         )
-        top = CONTENT_TOP
-        bar = Widget("toolbar", "", "", (0, top, 640, 26))
-        bar.add(
-            Widget(
-                "button", "<", "cal:prev", (8, top + 3, 24, 20), on_click=lambda: self._shift(-1)
-            ),
-            Widget("heading", f"{MONTH_NAMES[m0 - 1]} {y0}", "cal:month", (40, top + 3, 150, 20)),
-            Widget(
-                "button", ">", "cal:next", (196, top + 3, 24, 20), on_click=lambda: self._shift(1)
-            ),
-            Widget("button", "Today", "cal:today", (228, top + 3, 50, 20), on_click=self._today),
-            Widget(
-                "button",
-                "New event",
-                "cal:new",
-                (540, top + 3, 92, 20),
-                on_click=lambda: self._open_form(None),
-                style="primary",
-            ),
-        )
-        root.add(bar)
-        gy = top + 30
-        grid = Widget("table", f"{MONTH_NAMES[m0 - 1]} {y0}", "cal:grid", (8, gy, 430, 334))
-        cw, ch = 61, 50
+
+    def _grid(self) -> Widget:
+        ui, y0, m0 = self.ui, self.ui["year"], self.ui["month"]
+        grid = Widget("table", f"{MONTH_NAMES[m0 - 1]} {y0}", "cal:grid", (8, GRID_Y, 430, 334))
         for i, wd in enumerate(WEEKDAYS):
-            grid.add(Widget("label", wd, "", (10 + i * cw + 20, gy, cw, 14), style="muted"))
+            rect = grid_cell((30, GRID_Y), i, columns=7, pitch=(61, 0, 61, 14))
+            grid.add(Widget("label", wd, "", rect, style="muted"))
         first = dt.date(y0, m0, 1)
         start = first - dt.timedelta(days=first.weekday())
         by_day: dict[str, list[str]] = {}
@@ -298,10 +312,7 @@ class CalendarApp(App):
             by_day.setdefault(e["date"], []).append(e["title"])
         for k in range(42):
             d = start + dt.timedelta(days=k)
-            iso = d.isoformat()
-            row, col = divmod(k, 7)
-            titles = by_day.get(iso, [])
-            inside = d.month == m0
+            iso, titles, inside = d.isoformat(), by_day.get(d.isoformat(), []), d.month == m0
             label = f"{d.day} {MONTH_NAMES[d.month - 1]}"
             if titles:
                 label += f" ({len(titles)} event{'s' if len(titles) > 1 else ''})"
@@ -310,157 +321,111 @@ class CalendarApp(App):
                     "cell",
                     label,
                     f"cal:day:{iso}",
-                    (10 + col * cw, gy + 16 + row * ch, cw - 1, ch - 1),
+                    grid_cell((10, GRID_Y + 16), k, columns=7, pitch=(61, 50, 60, 49)),
                     value="\n".join(titles) if inside else None,
                     selected=iso == ui["day"],
                     on_click=(lambda iso=iso: ui.update(day=iso)) if inside else None,
                     style="today" if iso == self.state["today"] else "",
                 )
             )
-        root.add(grid)
-        day = _parse(ui["day"])
-        assert day is not None
-        events = self.day_events(ui["day"])
-        px = 446
-        root.add(
-            Widget(
-                "heading",
-                f"{WEEKDAYS[day.weekday()]}, {MONTH_NAMES[day.month - 1][:3]} {day.day}",
-                "",
-                (px, gy, 186, 18),
-            )
+        return grid
+
+    def _day_list(self, screen: Screen) -> Widget:
+        return scroll_list(
+            screen,
+            ("list", "Events", DAY_LIST, (PANE_X, GRID_Y + 22, 186, LIST_ROWS * 20 + 6)),
+            self.day_events(self.ui["day"]),
+            lambda e, rect: Widget(
+                "listitem",
+                f"{e['start']} {e['title']}",
+                f"cal:event:{e['id']}",
+                rect,
+                on_click=lambda: self._open_form(e["id"]),
+            ),
+            rows=LIST_ROWS,
+            first_row=(PANE_X + 2, GRID_Y + 25, 176, 20),
+            pitch=20,
+            empty=("No events", (PANE_X + 8, GRID_Y + 28, 160, 16)),
         )
-        firstrow = screen.scroll_window(DAY_LIST, len(events), LIST_ROWS)
-        lst = Widget(
-            "list",
-            "Events",
-            DAY_LIST,
-            (px, gy + 22, 186, LIST_ROWS * 20 + 6),
-            scroll=(firstrow, LIST_ROWS, len(events)),
-        )
-        for i, e in enumerate(events[firstrow : firstrow + LIST_ROWS]):
-            lst.add(
-                Widget(
-                    "listitem",
-                    f"{e['start']} {e['title']}",
-                    f"cal:event:{e['id']}",
-                    (px + 2, gy + 25 + i * 20, 176, 20),
-                    on_click=lambda eid=e["id"]: self._open_form(eid),
-                )
-            )
-        if not events:
-            lst.add(Widget("label", "No events", "", (px + 8, gy + 28, 160, 16), style="muted"))
-        root.add(lst)
-        if ui["form"] is not None:
-            root.add(self._dialog())
-        return root
 
     def _today(self) -> None:
         today = _parse(self.state["today"])
         assert today is not None
         self.ui.update(year=today.year, month=today.month, day=today.isoformat())
 
+    def _close_form(self) -> None:
+        self.ui.update(form=None, error="")
+
     def _dialog(self) -> Widget:
         f = self.ui["form"]
-        x, y, w, h = 90, 50, 460, 330
-        dlg = Widget(
-            "dialog",
-            "New event" if f["id"] is None else "Edit event",
-            "cal:dialog",
-            (x, y, w, h),
-            on_close=lambda: self.ui.update(form=None, error=""),
-        )
-
-        def setter(key: str) -> Any:
-            return lambda v: f.__setitem__(key, v)
-
+        x, y, w, h = box = DIALOG
+        title = "New event" if f["id"] is None else "Edit event"
+        dlg = Widget("dialog", title, "cal:dialog", box, on_close=self._close_form)
         row = y + 28
-        for label, key, kind, opts in (
-            ("Title", "title", "text", ()),
-            ("Date", "date", "text", ()),
-            ("Starts", "start", "combo", STARTS),
-            ("Duration", "duration", "combo", DURATIONS),
-            ("Location", "location", "text", ()),
+        for label, key, options in (
+            ("Title", "title", None),
+            ("Date", "date", None),
+            ("Starts", "start", STARTS),
+            ("Duration", "duration", DURATIONS),
+            ("Location", "location", None),
         ):
-            dlg.add(Widget("label", label, "", (x + 12, row + 2, 70, 18)))
-            wide = 200 if kind == "combo" else w - 110
-            dlg.add(
-                Widget(
-                    "textbox" if kind == "text" else "combobox",
-                    label,
-                    f"cal:{key}",
-                    (x + 90, row, wide, 20),
-                    value=f[key],
-                    options=opts,
-                    on_input=setter(key),
-                    on_enter=self._save if kind == "text" else None,
-                )
-            )
+            text = options is None
+            field = {
+                "value": f[key],
+                "options": options or (),
+                "on_input": partial(f.__setitem__, key),
+                "on_enter": self._save if text else None,
+            }
+            role, wide = ("textbox", w - 110) if text else ("combobox", 200)
+            dlg.add(*DIALOG_FORM.row(row, label, role, f"cal:{key}", wide, **field))
             row += 26
-        dlg.add(Widget("label", "Reminder", "", (x + 12, row + 2, 70, 18)))
-        rg = Widget("radiogroup", "Reminder", "cal:reminder", (x + 90, row, 300, 20))
-        for i, opt in enumerate(REMINDERS):
-            rg.add(
-                Widget(
-                    "radio",
-                    opt,
-                    f"cal:reminder:{opt}",
-                    (x + 90 + i * 75, row, 72, 20),
-                    checked=f["reminder"] == opt,
-                    on_click=lambda o=opt: f.__setitem__("reminder", o),
-                )
-            )
-        dlg.add(rg)
+        reminder = radio_group(
+            "Reminder",
+            "cal:reminder",
+            (x + 90, row, 300, 20),
+            REMINDERS,
+            value=f["reminder"],
+            pick=partial(f.__setitem__, "reminder"),
+            pitch=75,
+            width=72,
+        )
+        dlg.add(DIALOG_FORM.label("Reminder", row), reminder)
         row += 26
-        dlg.add(Widget("label", "Invitees", "", (x + 12, row + 2, 70, 18)))
-        group = Widget("group", "Invitees", "cal:invitees", (x + 90, row, w - 100, 100))
+        dlg.add(DIALOG_FORM.label("Invitees", row), self._invitees(f, (x + 90, row, w - 100, 100)))
+        if self.ui["error"]:
+            error = (x + 12, y + h - 50, w - 24, 14)
+            dlg.add(Widget("label", self.ui["error"], "", error, style="error"))
+        dlg.add(
+            *dialog_buttons(
+                box,
+                ("Save", self._save),
+                ("Cancel", self._close_form),
+                keys=("cal:save", "cal:cancel"),
+                bottom=30,
+                geometry=(160, 70, 82, 70, 22),
+            )
+        )
+        if f["id"] is not None:
+            delete = {"on_click": self._delete, "style": "danger"}
+            dlg.add(
+                *build(("button", "Delete", "cal:delete", (x + 12, y + h - 30, 70, 22), delete))
+            )
+        return dlg
+
+    def _invitees(self, f: dict[str, Any], box: Rect) -> Widget:
+        group = Widget("group", "Invitees", "cal:invitees", box)
         for i, c in enumerate(self.state["contacts"]):
             group.add(
                 Widget(
                     "checkbox",
                     c["name"],
                     f"cal:inv:{c['email']}",
-                    (x + 90 + (i % 2) * 180, row + (i // 2) * 20, 170, 20),
+                    grid_cell(box[:2], i, columns=2, pitch=(180, 20, 170, 20)),
                     checked=c["email"] in f["invitees"],
                     on_click=lambda e=c["email"]: self._toggle_invitee(e),
                 )
             )
-        dlg.add(group)
-        if self.ui["error"]:
-            dlg.add(
-                Widget(
-                    "label", self.ui["error"], "", (x + 12, y + h - 50, w - 24, 14), style="error"
-                )
-            )
-        dlg.add(
-            Widget(
-                "button",
-                "Save",
-                "cal:save",
-                (x + w - 160, y + h - 30, 70, 22),
-                on_click=self._save,
-                style="primary",
-            ),
-            Widget(
-                "button",
-                "Cancel",
-                "cal:cancel",
-                (x + w - 82, y + h - 30, 70, 22),
-                on_click=lambda: self.ui.update(form=None, error=""),
-            ),
-        )
-        if f["id"] is not None:
-            dlg.add(
-                Widget(
-                    "button",
-                    "Delete",
-                    "cal:delete",
-                    (x + 12, y + h - 30, 70, 22),
-                    on_click=self._delete,
-                    style="danger",
-                )
-            )
-        return dlg
+        return group
 
     # --- oracle ----------------------------------------------------------------------------
 

@@ -8,25 +8,31 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agentgym.environments.gui.app import (
-    CONTENT_TOP,
     App,
     Op,
     OracleStuck,
     Template,
     call,
-    dialog_buttons,
     fill,
-    flow_row,
-    menubar,
     new_world,
     pick,
     reveal,
-    side_list,
     task_data,
-    window,
 )
 from agentgym.environments.gui.content import MONTHS, TOPICS
-from agentgym.environments.gui.widgets import Widget
+from agentgym.environments.gui.layout import (
+    CONTENT_BOTTOM,
+    CONTENT_TOP,
+    WIDTH,
+    build,
+    menubar,
+    prompt_dialog,
+    scroll_list,
+    side_list,
+    strip,
+    window,
+)
+from agentgym.environments.gui.widgets import Rect, Widget
 from agentgym.tools.base import ToolCall
 
 if TYPE_CHECKING:
@@ -52,6 +58,12 @@ COUNTS = {"easy": (5, 8), "medium": (9, 14), "hard": (16, 24)}
 ROW_H = 18
 TABLE = "files:table"
 COLS = "cols:22,250,370,450"
+# Where the blocks of the window go (see the view).
+BAR_Y = CONTENT_TOP + 3
+BODY = CONTENT_TOP + 24
+PLACES_BOX = (0, BODY, 110, CONTENT_BOTTOM - BODY)
+TABLE_BOX = (110, BODY, 530, CONTENT_BOTTOM - BODY - 20)
+DIALOG = (180, 130, 280, 110)
 
 
 def _dirname(path: str) -> str:
@@ -301,187 +313,140 @@ class FilesApp(App):
     def view(self, screen: Screen) -> Widget:
         """Toolbar, path bar, places, the file table and any dialog."""
         ui = self.ui
-        sel = ui["selection"]
         root = window(f"Files - {ui['cwd']}")
-        root.add(
-            menubar(
-                [
-                    (
-                        "File",
-                        [
-                            ("New folder...", lambda: self._dialog("mkdir")),
-                            ("Open", self._open),
-                            ("Rename...", lambda: self._dialog("rename")),
-                            ("Delete...", lambda: self._dialog("delete")),
-                        ],
-                    ),
-                    (
-                        "Edit",
-                        [
-                            ("Cut", lambda: self._clip("cut")),
-                            ("Copy", lambda: self._clip("copy")),
-                            ("Paste", self._paste),
-                            ("Select all", lambda: ui.update(selection=self.children(ui["cwd"]))),
-                            ("Select none", lambda: ui.update(selection=[])),
-                        ],
-                    ),
-                ]
-            )
-        )
-        top = CONTENT_TOP
-        bar = Widget("toolbar", "", "", (0, top, 640, 24))
-        buttons, x = flow_row(
-            "button",
-            [
-                (label, f"files:btn:{label}", {"on_click": fn, "disabled": not enabled})
-                for label, fn, enabled in (
-                    ("Up", self._up, ui["cwd"].count("/") > 1),
-                    ("Open", self._open, len(sel) == 1),
-                    ("New folder", lambda: self._dialog("mkdir"), True),
-                    ("Rename", lambda: self._dialog("rename"), len(sel) == 1),
-                    ("Delete", lambda: self._dialog("delete"), bool(sel)),
-                    ("Cut", lambda: self._clip("cut"), bool(sel)),
-                    ("Copy", lambda: self._clip("copy"), bool(sel)),
-                    ("Paste", self._paste, ui["clipboard"] is not None),
-                )
-            ],
-            x=4,
-            y=top + 3,
-            height=18,
-            pad=12,
-            gap=3,
-        )
-        bar.add(*buttons)
-        bar.add(
-            Widget(
-                "textbox",
-                "Path",
-                "files:path",
-                (x + 6, top + 3, 640 - x - 10, 18),
-                value=ui["path_input"],
-                on_input=lambda t: ui.update(path_input=t),
-                on_enter=self._go_input,
-            )
-        )
-        root.add(bar)
-        body = top + 24
-        side = side_list(
-            "Places",
-            "files:places",
-            (0, body, 110, 346 - body + 38),
-            [
-                (
-                    place,
-                    f"files:place:/{place}",
-                    {
-                        "selected": ui["cwd"] == f"/{place}",
-                        "on_click": lambda p=f"/{place}": self._go(p),
-                    },
-                )
-                for place in (*PLACES, "Trash")
-            ],
-            row_h=ROW_H,
-        )
-        root.add(side)
-        items = self.children(ui["cwd"])
-        visible = (384 - body - 40) // ROW_H
-        first = screen.scroll_window(TABLE, len(items), visible)
-        table = Widget(
-            "table",
-            ui["cwd"],
-            TABLE,
-            (110, body, 530, 384 - body - 20),
-            scroll=(first, visible, len(items)),
-        )
-        table.add(
-            Widget(
-                "label",
-                "Name | Type | Size | Modified",
-                "",
-                (112, body, 520, 18),
-                style="header " + COLS,
-            )
-        )
-        for i, p in enumerate(items[first : first + visible]):
-            e = self.state["entries"][p]
-            name = _basename(p)
-            kind = "Folder" if e["kind"] == "folder" else KINDS.get(name.rpartition(".")[2], "File")
-            size = "" if e["kind"] == "folder" else _size(e["size"])
-            y = body + 20 + i * ROW_H
-            row = Widget(
-                "row",
-                f"{name} | {kind} | {size} | {e['modified']}",
-                f"files:row:{p}",
-                (112, y, 516, ROW_H),
-                selected=p in sel,
-                on_click=lambda p=p: self._select_only(p),
-                style=COLS,
-            )
-            row.add(
-                Widget(
-                    "checkbox",
-                    f"Select {name}",
-                    f"files:check:{p}",
-                    (114, y + 1, 14, ROW_H - 2),
-                    checked=p in sel,
-                    on_click=lambda p=p: self._toggle(p),
-                )
-            )
-            table.add(row)
-        if not items:
-            table.add(
-                Widget(
-                    "label", "This folder is empty", "", (130, body + 24, 200, 18), style="muted"
-                )
-            )
-        root.add(table)
+        root.add(self._menus(), self._toolbar(), self._places(), self._table(screen))
+        items, sel = self.children(ui["cwd"]), ui["selection"]
         info = f"{len(items)} items, {len(sel)} selected"
         if ui["clipboard"]:
             info += f"; clipboard: {len(ui['clipboard']['paths'])} to {ui['clipboard']['mode']}"
-        root.add(
-            Widget(
-                "label",
-                ui["error"] or info,
-                "",
-                (116, 366, 520, 16),
-                style="error" if ui["error"] and "exist" in ui["error"] else "muted",
-            )
-        )
+        style = "error" if ui["error"] and "exist" in ui["error"] else "muted"
+        root.add(Widget("label", ui["error"] or info, "", (116, 366, 520, 16), style=style))
         if ui["dialog"] is not None:
             root.add(self._dialog_widget())
         return root
 
+    def _menus(self) -> Widget:
+        ui = self.ui
+        file = [
+            ("New folder...", lambda: self._dialog("mkdir")),
+            ("Open", self._open),
+            ("Rename...", lambda: self._dialog("rename")),
+            ("Delete...", lambda: self._dialog("delete")),
+        ]
+        edit = [
+            ("Cut", lambda: self._clip("cut")),
+            ("Copy", lambda: self._clip("copy")),
+            ("Paste", self._paste),
+            ("Select all", lambda: ui.update(selection=self.children(ui["cwd"]))),
+            ("Select none", lambda: ui.update(selection=[])),
+        ]
+        return menubar([("File", file), ("Edit", edit)])
+
+    def _toolbar(self) -> Widget:
+        ui, sel = self.ui, self.ui["selection"]
+        buttons = (
+            ("Up", self._up, ui["cwd"].count("/") > 1),
+            ("Open", self._open, len(sel) == 1),
+            ("New folder", lambda: self._dialog("mkdir"), True),
+            ("Rename", lambda: self._dialog("rename"), len(sel) == 1),
+            ("Delete", lambda: self._dialog("delete"), bool(sel)),
+            ("Cut", lambda: self._clip("cut"), bool(sel)),
+            ("Copy", lambda: self._clip("copy"), bool(sel)),
+            ("Paste", self._paste, ui["clipboard"] is not None),
+        )
+        entries = [
+            (label, f"files:btn:{label}", {"on_click": fn, "disabled": not enabled})
+            for label, fn, enabled in buttons
+        ]
+        bar, x = strip("toolbar", "", entries, x=4, pad=12, gap=3)
+        path = {
+            "value": ui["path_input"],
+            "on_input": lambda t: ui.update(path_input=t),
+            "on_enter": self._go_input,
+        }
+        return bar.add(
+            *build(("textbox", "Path", "files:path", (x + 6, BAR_Y, WIDTH - x - 10, 18), path))
+        )
+
+    def _places(self) -> Widget:
+        cwd = self.ui["cwd"]
+        items = [
+            (
+                place,
+                f"files:place:/{place}",
+                {"selected": cwd == f"/{place}", "on_click": lambda p=f"/{place}": self._go(p)},
+            )
+            for place in (*PLACES, "Trash")
+        ]
+        return side_list("Places", "files:places", PLACES_BOX, items, row_h=ROW_H)
+
+    def _table(self, screen: Screen) -> Widget:
+        return scroll_list(
+            screen,
+            ("table", self.ui["cwd"], TABLE, TABLE_BOX),
+            self.children(self.ui["cwd"]),
+            self._row,
+            rows=(TABLE_BOX[3] - 20) // ROW_H,
+            first_row=(112, BODY + 20, 516, ROW_H),
+            pitch=ROW_H,
+            header=("Name | Type | Size | Modified", 520, "header " + COLS),
+            empty=("This folder is empty", (130, BODY + 24, 200, 18)),
+        )
+
+    def _row(self, p: str, rect: Rect) -> Widget:
+        e = self.state["entries"][p]
+        name = _basename(p)
+        kind = "Folder" if e["kind"] == "folder" else KINDS.get(name.rpartition(".")[2], "File")
+        size = "" if e["kind"] == "folder" else _size(e["size"])
+        chosen = p in self.ui["selection"]
+        row = Widget(
+            "row",
+            f"{name} | {kind} | {size} | {e['modified']}",
+            f"files:row:{p}",
+            rect,
+            selected=chosen,
+            on_click=lambda: self._select_only(p),
+            style=COLS,
+        )
+        x, y, _, h = rect
+        check = {"checked": chosen, "on_click": lambda: self._toggle(p)}
+        return row.add(
+            *build(
+                ("checkbox", f"Select {name}", f"files:check:{p}", (x + 2, y + 1, 14, h - 2), check)
+            )
+        )
+
     def _dialog_widget(self) -> Widget:
-        kind = self.ui["dialog"]
-        x, y, w, h = 180, 130, 280, 110
+        kind, ui = self.ui["dialog"], self.ui
         title = {"mkdir": "New folder", "rename": "Rename", "delete": "Delete"}[kind]
-        dlg = Widget("dialog", title, "dialog", (x, y, w, h), on_close=self._cancel)
         if kind == "delete":
-            n = len(self.ui["selection"])
-            dlg.add(
-                Widget("label", f"Move {n} item(s) to the Trash?", "", (x + 10, y + 32, w - 20, 18))
+            n = len(ui["selection"])
+            message = f"Move {n} item(s) to the Trash?"
+            return prompt_dialog(
+                title,
+                DIALOG,
+                message,
+                ("Delete", self._confirm),
+                self._cancel,
+                error=ui["error"],
+                ok_style="danger",
             )
-            ok, style = "Delete", "danger"
-        else:
-            dlg.add(Widget("label", "Name", "", (x + 10, y + 32, 50, 18)))
-            dlg.add(
-                Widget(
-                    "textbox",
-                    "Name",
-                    "dialog:value",
-                    (x + 60, y + 30, w - 70, 20),
-                    value=self.ui["dialog_value"],
-                    on_input=lambda t: self.ui.update(dialog_value=t),
-                    on_enter=self._confirm,
-                )
-            )
-            ok, style = ("Create" if kind == "mkdir" else "Rename"), "primary"
-        if self.ui["error"]:
-            dlg.add(
-                Widget("label", self.ui["error"], "", (x + 10, y + 56, w - 20, 14), style="error")
-            )
-        dlg.add(*dialog_buttons((x, y, w, h), ok, self._confirm, self._cancel, style))
-        return dlg
+        name = {
+            "value": ui["dialog_value"],
+            "on_input": lambda t: ui.update(dialog_value=t),
+            "on_enter": self._confirm,
+        }
+        ok = ("Create" if kind == "mkdir" else "Rename", self._confirm)
+        return prompt_dialog(
+            title,
+            DIALOG,
+            "Name",
+            ok,
+            self._cancel,
+            field=("textbox", "Name", name),
+            label_w=50,
+            error=ui["error"],
+        )
 
     # --- oracle ----------------------------------------------------------------------------
 

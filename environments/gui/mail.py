@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agentgym.environments.gui.app import (
-    CONTENT_TOP,
     App,
     Op,
     OracleStuck,
     Template,
     call,
-    dialog_buttons,
     fill,
-    flow_row,
     menu,
-    menubar,
     new_world,
     pick,
     reveal,
-    side_list,
     task_data,
-    window,
 )
 from agentgym.environments.gui.content import MONTHS, TOPICS, people, wrap
-from agentgym.environments.gui.widgets import Widget
+from agentgym.environments.gui.layout import (
+    CONTENT_BOTTOM,
+    CONTENT_TOP,
+    Form,
+    build,
+    dialog_buttons,
+    menubar,
+    prompt_dialog,
+    scroll_list,
+    side_list,
+    strip,
+    window,
+)
+from agentgym.environments.gui.widgets import Rect, Widget
 from agentgym.tools.base import ToolCall
 
 if TYPE_CHECKING:
@@ -40,6 +48,17 @@ ME = "you@example.com"
 ROW_H = 18
 TABLE = "mail:table"
 COLS = "cols:10,92,204"
+# Where the blocks of the window go (see the view).
+BODY = CONTENT_TOP + 24
+SEARCH = (440, CONTENT_TOP + 3, 194, 18)
+FOLDERS_BOX = (0, BODY, 120, CONTENT_BOTTOM - BODY)
+TABLE_BOX = (120, BODY, 260, CONTENT_BOTTOM - BODY)
+PANE_BOX = (380, BODY, 260, CONTENT_BOTTOM - BODY)
+COMPOSE = (110, 60, 420, 300)
+COMPOSE_FORM = Form(
+    label_x=COMPOSE[0] + 10, label_w=60, field_x=COMPOSE[0] + 70, label_dy=2, label_h=18
+)
+SMALL_DIALOG = (190, 130, 260, 110)
 BODIES = (
     "Hi,\nplease have a look at the {topic} before Thursday. Let me know what you think.",
     "Hello,\nquick note about the {topic}: I have updated the shared document.",
@@ -324,149 +343,8 @@ class MailApp(App):
         """Menu bar, toolbar, folder list, message table, reading pane and any dialog."""
         ui = self.ui
         root = window(f"Mail - {ui['folder']}")
-        sel = self._selected()
-        root.add(
-            menubar(
-                [
-                    (
-                        "Message",
-                        [
-                            ("New message", lambda: self._compose("new")),
-                            ("Reply", lambda: self._compose("reply")),
-                            ("Forward", lambda: self._compose("forward")),
-                            ("Star / unstar", self._toggle_star),
-                            ("Mark as unread", self._mark_unread),
-                            ("Move to folder...", lambda: self._open_dialog("move")),
-                            ("Delete", self._delete),
-                        ],
-                    ),
-                    ("Folder", [("New folder...", lambda: self._open_dialog("folder"))]),
-                ]
-            )
-        )
-        top = CONTENT_TOP
-        bar = Widget("toolbar", "", "", (0, top, 640, 24))
-        buttons, _ = flow_row(
-            "button",
-            [
-                (label, f"mail:btn:{label}", {"on_click": fn, "disabled": needs and sel is None})
-                for label, fn, needs in (
-                    ("New", lambda: self._compose("new"), False),
-                    ("Reply", lambda: self._compose("reply"), True),
-                    ("Forward", lambda: self._compose("forward"), True),
-                    ("Archive", lambda: self._move_selected("Archive"), True),
-                    ("Delete", self._delete, True),
-                    ("Star", self._toggle_star, True),
-                )
-            ],
-            x=4,
-            y=top + 3,
-            height=18,
-            pad=14,
-            gap=4,
-        )
-        bar.add(*buttons)
-        bar.add(
-            Widget(
-                "textbox",
-                "Search mail",
-                "mail:search",
-                (440, top + 3, 194, 18),
-                value=ui["search"],
-                on_input=lambda t: ui.update(search=t, selected=None),
-            )
-        )
-        root.add(bar)
-        body_top = top + 24
-        unread = {
-            f: sum(1 for m in self.state["messages"] if m["folder"] == f and not m["read"])
-            for f in self.state["folders"]
-        }
-        side = side_list(
-            "Folders",
-            "mail:folders",
-            (0, body_top, 120, 384 - body_top),
-            [
-                (
-                    f"{f} ({unread[f]})" if unread[f] else f,
-                    f"mail:folder:{f}",
-                    {"selected": f == ui["folder"], "on_click": lambda f=f: self._open_folder(f)},
-                )
-                for f in self.state["folders"]
-            ],
-            row_h=ROW_H,
-        )
-        root.add(side)
-        rows = self.visible()
-        visible_n = (384 - body_top - 20) // ROW_H
-        first = screen.scroll_window(TABLE, len(rows), visible_n)
-        table = Widget(
-            "table",
-            "Messages",
-            TABLE,
-            (120, body_top, 260, 384 - body_top),
-            scroll=(first, visible_n, len(rows)),
-        )
-        table.add(
-            Widget(
-                "label",
-                "From | Subject | Date",
-                "",
-                (122, body_top, 256, 18),
-                style="header " + COLS,
-            )
-        )
-        for i, m in enumerate(rows[first : first + visible_n]):
-            star = "* " if m["starred"] else ""
-            table.add(
-                Widget(
-                    "row",
-                    f"{star}{m['from']} | {m['subject']} | {m['date']}",
-                    f"mail:msg:{m['id']}",
-                    (122, body_top + 20 + i * ROW_H, 256, ROW_H),
-                    selected=sel is m,
-                    on_click=lambda mid=m["id"]: self._select(mid),
-                    style=("unread " if not m["read"] else "") + COLS,
-                )
-            )
-        if not rows:
-            table.add(
-                Widget("label", "No messages", "", (130, body_top + 24, 200, 18), style="muted")
-            )
-        root.add(table)
-        pane = Widget("group", "Message", "mail:pane", (380, body_top, 260, 384 - body_top))
-        if sel is not None:
-            y = body_top + 6
-            pane.add(Widget("heading", sel["subject"], "", (386, y, 250, 16)))
-            pane.add(
-                Widget(
-                    "label",
-                    f"From: {sel['from']} <{sel['from_email']}>",
-                    "",
-                    (386, y + 18, 250, 14),
-                )
-            )
-            pane.add(
-                Widget(
-                    "label",
-                    f"To: {', '.join(sel['to'])}",
-                    "",
-                    (386, y + 32, 250, 14),
-                    style="muted",
-                )
-            )
-            pane.add(
-                Widget("label", f"Date: {sel['date']}", "", (386, y + 46, 250, 14), style="muted")
-            )
-            for j, line in enumerate(wrap(sel["body"], 40)[:12]):
-                pane.add(Widget("label", line, "", (386, y + 68 + j * 14, 250, 14)))
-        else:
-            pane.add(
-                Widget(
-                    "label", "No message selected", "", (386, body_top + 8, 250, 14), style="muted"
-                )
-            )
-        root.add(pane)
+        root.add(self._menus(), self._toolbar(), self._folders(), self._table(screen))
+        root.add(self._pane())
         if ui["compose"] is not None:
             root.add(self._compose_dialog())
         elif ui["dialog"] == "folder":
@@ -475,99 +353,158 @@ class MailApp(App):
             root.add(self._small_dialog("Move to folder", "Folder", "Move", self._do_move))
         return root
 
+    def _menus(self) -> Widget:
+        message = [
+            ("New message", lambda: self._compose("new")),
+            ("Reply", lambda: self._compose("reply")),
+            ("Forward", lambda: self._compose("forward")),
+            ("Star / unstar", self._toggle_star),
+            ("Mark as unread", self._mark_unread),
+            ("Move to folder...", lambda: self._open_dialog("move")),
+            ("Delete", self._delete),
+        ]
+        folder = [("New folder...", lambda: self._open_dialog("folder"))]
+        return menubar([("Message", message), ("Folder", folder)])
+
+    def _toolbar(self) -> Widget:
+        ui, sel = self.ui, self._selected()
+        buttons = (
+            ("New", lambda: self._compose("new"), False),
+            ("Reply", lambda: self._compose("reply"), True),
+            ("Forward", lambda: self._compose("forward"), True),
+            ("Archive", lambda: self._move_selected("Archive"), True),
+            ("Delete", self._delete, True),
+            ("Star", self._toggle_star, True),
+        )
+        entries = [
+            (label, f"mail:btn:{label}", {"on_click": fn, "disabled": needs and sel is None})
+            for label, fn, needs in buttons
+        ]
+        bar, _ = strip("toolbar", "", entries, x=4, pad=14, gap=4)
+        search = {"value": ui["search"], "on_input": lambda t: ui.update(search=t, selected=None)}
+        return bar.add(*build(("textbox", "Search mail", "mail:search", SEARCH, search)))
+
+    def _folders(self) -> Widget:
+        unread = {
+            f: sum(1 for m in self.state["messages"] if m["folder"] == f and not m["read"])
+            for f in self.state["folders"]
+        }
+        items = [
+            (
+                f"{f} ({unread[f]})" if unread[f] else f,
+                f"mail:folder:{f}",
+                {"selected": f == self.ui["folder"], "on_click": lambda f=f: self._open_folder(f)},
+            )
+            for f in self.state["folders"]
+        ]
+        return side_list("Folders", "mail:folders", FOLDERS_BOX, items, row_h=ROW_H)
+
+    def _table(self, screen: Screen) -> Widget:
+        return scroll_list(
+            screen,
+            ("table", "Messages", TABLE, TABLE_BOX),
+            self.visible(),
+            self._row,
+            rows=(TABLE_BOX[3] - 20) // ROW_H,
+            first_row=(122, BODY + 20, 256, ROW_H),
+            pitch=ROW_H,
+            header=("From | Subject | Date", 256, "header " + COLS),
+            empty=("No messages", (130, BODY + 24, 200, 18)),
+        )
+
+    def _row(self, m: dict[str, Any], rect: Rect) -> Widget:
+        star = "* " if m["starred"] else ""
+        return Widget(
+            "row",
+            f"{star}{m['from']} | {m['subject']} | {m['date']}",
+            f"mail:msg:{m['id']}",
+            rect,
+            selected=self._selected() is m,
+            on_click=lambda: self._select(m["id"]),
+            style=("unread " if not m["read"] else "") + COLS,
+        )
+
+    def _pane(self) -> Widget:
+        pane = Widget("group", "Message", "mail:pane", PANE_BOX)
+        sel = self._selected()
+        if sel is None:
+            hint = "No message selected"
+            return pane.add(Widget("label", hint, "", (386, BODY + 8, 250, 14), style="muted"))
+        y, muted = BODY + 6, {"style": "muted"}
+        pane.add(
+            *build(
+                ("heading", sel["subject"], "", (386, y, 250, 16), {}),
+                (
+                    "label",
+                    f"From: {sel['from']} <{sel['from_email']}>",
+                    "",
+                    (386, y + 18, 250, 14),
+                    {},
+                ),
+                ("label", f"To: {', '.join(sel['to'])}", "", (386, y + 32, 250, 14), muted),
+                ("label", f"Date: {sel['date']}", "", (386, y + 46, 250, 14), muted),
+            )
+        )
+        for j, line in enumerate(wrap(sel["body"], 40)[:12]):
+            pane.add(Widget("label", line, "", (386, y + 68 + j * 14, 250, 14)))
+        return pane
+
     def _compose_dialog(self) -> Widget:
         d = self.ui["compose"]
         title = {"new": "New message", "reply": "Reply", "forward": "Forward"}[d["mode"]]
-        x, y, w, h = 110, 60, 420, 300
-        dlg = Widget("dialog", title, "compose", (x, y, w, h), on_close=self._close_dialogs)
-        fields = (("To", "to"), ("Cc", "cc"), ("Subject", "subject"))
-        for i, (label, field) in enumerate(fields):
-            dlg.add(Widget("label", label, "", (x + 10, y + 30 + i * 24, 60, 18)))
+        x, y, w, h = box = COMPOSE
+        dlg = Widget("dialog", title, "compose", box, on_close=self._close_dialogs)
+        for i, (label, field) in enumerate((("To", "to"), ("Cc", "cc"), ("Subject", "subject"))):
+            draft = {"value": d[field], "on_input": partial(self._set_draft, field)}
             dlg.add(
-                Widget(
-                    "textbox",
-                    label,
-                    f"compose:{field}",
-                    (x + 70, y + 28 + i * 24, w - 80, 20),
-                    value=d[field],
-                    on_input=lambda t, f=field: self._set_draft(f, t),
+                *COMPOSE_FORM.row(
+                    y + 28 + i * 24, label, "textbox", f"compose:{field}", w - 80, **draft
                 )
             )
+        body = {
+            "value": d["body"],
+            "on_input": partial(self._set_draft, "body"),
+            "style": "multiline",
+        }
         dlg.add(
-            Widget(
-                "textbox",
-                "Body",
-                "compose:body",
-                (x + 10, y + 104, w - 20, h - 150),
-                value=d["body"],
-                on_input=lambda t: self._set_draft("body", t),
-                style="multiline",
-            )
+            *build(("textbox", "Body", "compose:body", (x + 10, y + 104, w - 20, h - 150), body))
         )
         if self.ui["error"]:
-            dlg.add(
-                Widget(
-                    "label", self.ui["error"], "", (x + 10, y + h - 42, w - 20, 14), style="error"
-                )
+            error = Widget(
+                "label", self.ui["error"], "", (x + 10, y + h - 42, w - 20, 14), style="error"
             )
-        dlg.add(
-            Widget(
-                "button",
-                "Send",
-                "compose:send",
-                (x + w - 150, y + h - 26, 64, 20),
-                on_click=self._send,
-                style="primary",
+            dlg.add(error)
+        return dlg.add(
+            *dialog_buttons(
+                box,
+                ("Send", self._send),
+                ("Discard", self._close_dialogs),
+                keys=("compose:send", "compose:discard"),
+                bottom=26,
             )
         )
-        dlg.add(
-            Widget(
-                "button",
-                "Discard",
-                "compose:discard",
-                (x + w - 80, y + h - 26, 70, 20),
-                on_click=self._close_dialogs,
-            )
-        )
-        return dlg
 
     def _small_dialog(self, title: str, label: str, ok: str, fn: Any) -> Widget:
-        x, y, w, h = 190, 130, 260, 110
-        dlg = Widget("dialog", title, "dialog", (x, y, w, h), on_close=self._close_dialogs)
-        dlg.add(Widget("label", label, "", (x + 10, y + 32, 80, 18)))
+        value = self.ui["dialog_value"]
         if ok == "Move":
             options = tuple(f for f in self.state["folders"] if f != self.ui["folder"])
-            if self.ui["dialog_value"] not in options:
-                self.ui["dialog_value"] = options[0]
-            dlg.add(
-                Widget(
-                    "combobox",
-                    label,
-                    "dialog:value",
-                    (x + 90, y + 30, w - 100, 20),
-                    value=self.ui["dialog_value"],
-                    options=options,
-                    on_input=self._set_dialog_value,
-                )
-            )
+            if value not in options:
+                value = self.ui["dialog_value"] = options[0]
+            kwargs = {"value": value, "options": options, "on_input": self._set_dialog_value}
+            field = ("combobox", label, kwargs)
         else:
-            dlg.add(
-                Widget(
-                    "textbox",
-                    label,
-                    "dialog:value",
-                    (x + 90, y + 30, w - 100, 20),
-                    value=self.ui["dialog_value"],
-                    on_input=self._set_dialog_value,
-                    on_enter=fn,
-                )
-            )
-        if self.ui["error"]:
-            dlg.add(
-                Widget("label", self.ui["error"], "", (x + 10, y + 56, w - 20, 14), style="error")
-            )
-        dlg.add(*dialog_buttons((x, y, w, h), ok, fn, self._close_dialogs))
-        return dlg
+            kwargs = {"value": value, "on_input": self._set_dialog_value, "on_enter": fn}
+            field = ("textbox", label, kwargs)
+        return prompt_dialog(
+            title,
+            SMALL_DIALOG,
+            label,
+            (ok, fn),
+            self._close_dialogs,
+            field=field,
+            label_w=80,
+            error=self.ui["error"],
+        )
 
     # --- oracle ----------------------------------------------------------------------------
 

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agentgym.environments.gui.app import (
-    CONTENT_TOP,
     App,
     Op,
     Template,
     call,
     fill,
-    flow_row,
-    menubar,
     new_world,
     pick,
     reveal,
     task_data,
+)
+from agentgym.environments.gui.layout import (
+    CONTENT_TOP,
+    Form,
+    build,
+    menubar,
+    radio_group,
+    scroll_list,
+    strip,
     window,
 )
 from agentgym.environments.gui.widgets import Widget
@@ -83,6 +90,7 @@ TABS = ("Display", "Sound", "Network", "Notifications", "Privacy", "Account")
 BY_KEY = {f[1]: f for f in FIELDS}
 NOTIFY_ROWS = 8
 NOTIFY_AREA = "settings:notify"
+PANEL = (10, CONTENT_TOP + 30, 620, 300)
 
 
 class SettingsApp(App):
@@ -164,84 +172,69 @@ class SettingsApp(App):
 
     def view(self, screen: Screen) -> Widget:
         """Tabs, the current tab's form and the Apply / Revert buttons."""
-        ui, p = self.ui, self.ui["pending"]
+        ui = self.ui
         root = window("Settings")
-        root.add(
-            menubar(
-                [
-                    ("Settings", [("Apply", self._apply_all), ("Revert", self._revert)]),
-                    ("View", [(t, lambda t=t: ui.update(tab=t)) for t in TABS]),
-                ]
-            )
-        )
-        top = CONTENT_TOP
-        tabs = Widget("tablist", "Sections", "", (0, top, 640, 24))
-        row, _ = flow_row(
-            "tab",
-            [
-                (
-                    t,
-                    f"settings:tab:{t}",
-                    {"selected": t == ui["tab"], "on_click": lambda t=t: ui.update(tab=t)},
-                )
-                for t in TABS
-            ],
-            x=8,
-            y=top + 2,
-            height=22,
-            pad=18,
-            gap=2,
-        )
-        tabs.add(*row)
-        root.add(tabs)
-        panel = Widget("group", ui["tab"], "settings:panel", (10, top + 30, 620, 300), style="card")
-        y = top + 38
-        fields = [f for f in FIELDS if f[0] == ui["tab"]]
-        if ui["tab"] == "Notifications":
-            dnd, rest = fields[0], fields[1:]
-            panel.add(self._field(dnd, 24, y))
-            y += 28
-            first = screen.scroll_window(NOTIFY_AREA, len(rest), NOTIFY_ROWS)
-            area = Widget(
-                "scrollarea",
-                "Apps allowed to notify",
-                NOTIFY_AREA,
-                (20, y, 300, NOTIFY_ROWS * 24 + 8),
-                scroll=(first, NOTIFY_ROWS, len(rest)),
-            )
-            for i, f in enumerate(rest[first : first + NOTIFY_ROWS]):
-                area.add(self._field(f, 30, y + 4 + i * 24))
-            panel.add(area)
-        else:
-            for f in fields:
-                w = self._field(f, 24, y)
-                panel.add(w)
-                y += 28 if f[3] != "radio" else 22 * ((len(f[4]) + 3) // 4) + 10
-        root.add(panel)
-        dirty = p != self.state["values"]
+        root.add(self._menus(), self._tabs(), self._panel(screen))
+        dirty = ui["pending"] != self.state["values"]
         if ui["error"]:
             style = "muted" if ui["error"] == "Settings applied" else "error"
             root.add(Widget("label", ui["error"], "", (20, 338, 400, 16), style=style))
-        root.add(
-            Widget(
-                "button",
-                "Apply",
-                "settings:apply",
-                (470, 356, 70, 22),
-                on_click=self._apply_all,
-                disabled=not dirty,
-                style="primary",
-            ),
-            Widget(
-                "button",
-                "Revert",
-                "settings:revert",
-                (548, 356, 70, 22),
-                on_click=self._revert,
-                disabled=not dirty,
-            ),
+        apply = {"on_click": self._apply_all, "disabled": not dirty, "style": "primary"}
+        revert = {"on_click": self._revert, "disabled": not dirty}
+        return root.add(
+            *build(
+                ("button", "Apply", "settings:apply", (470, 356, 70, 22), apply),
+                ("button", "Revert", "settings:revert", (548, 356, 70, 22), revert),
+            )
         )
-        return root
+
+    def _menus(self) -> Widget:
+        tabs = [(t, lambda t=t: self.ui.update(tab=t)) for t in TABS]
+        return menubar(
+            [("Settings", [("Apply", self._apply_all), ("Revert", self._revert)]), ("View", tabs)]
+        )
+
+    def _tabs(self) -> Widget:
+        entries = [
+            (
+                t,
+                f"settings:tab:{t}",
+                {"selected": t == self.ui["tab"], "on_click": lambda t=t: self.ui.update(tab=t)},
+            )
+            for t in TABS
+        ]
+        bar, _ = strip("tablist", "Sections", entries, x=8, pad=18, gap=2)
+        return bar
+
+    def _panel(self, screen: Screen) -> Widget:
+        tab = self.ui["tab"]
+        panel = Widget("group", tab, "settings:panel", PANEL, style="card")
+        y = PANEL[1] + 8
+        fields = [f for f in FIELDS if f[0] == tab]
+        if tab != "Notifications":
+            for f in fields:
+                panel.add(self._field(f, 24, y))
+                y += 28 if f[3] != "radio" else 22 * ((len(f[4]) + 3) // 4) + 10
+            return panel
+        dnd, rest = fields[0], fields[1:]
+        panel.add(self._field(dnd, 24, y))
+        y += 28
+        return panel.add(
+            scroll_list(
+                screen,
+                (
+                    "scrollarea",
+                    "Apps allowed to notify",
+                    NOTIFY_AREA,
+                    (20, y, 300, NOTIFY_ROWS * 24 + 8),
+                ),
+                rest,
+                lambda f, rect: self._field(f, rect[0], rect[1]),
+                rows=NOTIFY_ROWS,
+                first_row=(30, y + 4, 0, 0),
+                pitch=24,
+            )
+        )
 
     def _field(self, f: tuple[str, str, str, str, tuple[str, ...]], x: int, y: int) -> Widget:
         _tab, key, label, kind, options = f
@@ -257,48 +250,40 @@ class SettingsApp(App):
                 on_click=lambda: self._set(key, not self.ui["pending"][key]),
             )
         group = Widget("group", "", "", (x, y, 580, 24))
-        group.add(Widget("label", label, "", (x, y, 150, 20)))
+        form = Form(label_x=x, label_w=150, field_x=x + 160)
+        choose = partial(self._set, key)
         if kind == "combo":
-            group.add(
-                Widget(
-                    "combobox",
-                    label,
-                    k,
-                    (x + 160, y, 180, 20),
-                    value=value,
-                    options=options,
-                    on_input=lambda v: self._set(key, v),
+            return group.add(
+                *form.row(
+                    y, label, "combobox", k, 180, value=value, options=options, on_input=choose
                 )
             )
-        elif kind == "text":
-            group.add(
-                Widget(
-                    "textbox",
+        if kind == "text":
+            return group.add(
+                *form.row(
+                    y,
                     label,
+                    "textbox",
                     k,
-                    (x + 160, y, 220, 20),
+                    220,
                     value=value,
-                    on_input=lambda v: self._set(key, v),
+                    on_input=choose,
                     on_enter=self._apply_all,
                 )
             )
-        else:
-            radios = Widget(
-                "radiogroup", label, k, (x + 160, y, 420, 22 * ((len(options) + 3) // 4))
-            )
-            for i, opt in enumerate(options):
-                radios.add(
-                    Widget(
-                        "radio",
-                        opt,
-                        f"{k}:{opt}",
-                        (x + 160 + (i % 4) * 105, y + 22 * (i // 4), 100, 20),
-                        checked=value == opt,
-                        on_click=lambda o=opt: self._set(key, o),
-                    )
-                )
-            group.add(radios)
-        return group
+        rows = (len(options) + 3) // 4
+        radios = radio_group(
+            label,
+            k,
+            (x + 160, y, 420, 22 * rows),
+            options,
+            value=value,
+            pick=choose,
+            pitch=105,
+            width=100,
+            columns=4,
+        )
+        return group.add(form.label(label, y), radios)
 
     # --- oracle ----------------------------------------------------------------------------
 

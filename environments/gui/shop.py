@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agentgym.environments.gui.app import (
-    CONTENT_TOP,
     App,
     Op,
     Template,
     call,
     fill,
-    flow_row,
-    menubar,
     new_world,
     pick,
     reveal,
     task_data,
+)
+from agentgym.environments.gui.layout import (
+    CONTENT_TOP,
+    Form,
+    build,
+    menubar,
+    radio_group,
+    scroll_list,
+    strip,
     window,
 )
-from agentgym.environments.gui.widgets import Widget
+from agentgym.environments.gui.widgets import Rect, Widget
 from agentgym.tools.base import ToolCall
 
 if TYPE_CHECKING:
@@ -66,6 +73,11 @@ COUNTRIES = (
 TABS = ("All", *CATEGORIES)
 LIST = "shop:list"
 ROWS = 13
+# Where the blocks of the window go (see the view).
+BODY = CONTENT_TOP + 28
+CART_COLS = "cols:10,220,300,380,470"
+PRODUCT_FORM = Form(label_x=24, label_w=80, field_x=110)
+CHECKOUT_FORM = Form(label_x=24, label_w=90, field_x=120)
 FORM = ("name", "street", "city", "zip", "country")
 STREETS = ("12 Elm Street", "7 Harbour Road", "301 Main Avenue", "45 Station Lane", "9 Mill Court")
 CITIES = ("Springfield", "Riverton", "Lakeside", "Hillview", "Oakdale")
@@ -246,351 +258,242 @@ class ShopApp(App):
 
     def view(self, screen: Screen) -> Widget:
         """Header (tabs, search, cart) and the current page."""
-        ui = self.ui
+        ui, page = self.ui, self.ui["page"]
         root = window("Shop")
-        root.add(
-            menubar(
-                [
-                    (
-                        "Shop",
-                        [
-                            ("Catalogue", lambda: self._go("catalog")),
-                            ("Cart", lambda: self._go("cart")),
-                            ("Checkout", lambda: self._go("checkout")),
-                        ],
-                    )
-                ]
-            )
-        )
-        top = CONTENT_TOP
-        head = Widget("tablist", "Categories", "", (0, top, 640, 24))
-        row, x = flow_row(
-            "tab",
-            [
-                (
-                    t,
-                    f"shop:tab:{t}",
-                    {
-                        "selected": ui["page"] == "catalog" and ui["tab"] == t,
-                        "on_click": lambda t=t: ui.update(tab=t, page="catalog", error=""),
-                    },
-                )
-                for t in TABS
-            ],
-            x=6,
-            y=top + 2,
-            height=22,
-            pad=14,
-            gap=2,
-        )
-        head.add(*row)
-        head.add(
-            Widget(
-                "textbox",
-                "Search products",
-                "shop:search",
-                (x + 8, top + 3, 150, 18),
-                value=ui["search"],
-                on_input=lambda t: ui.update(search=t),
-                on_enter=lambda: ui.update(page="catalog", error=""),
-            )
-        )
-        n = sum(i[3] for i in self.state["cart"])
-        head.add(
-            Widget(
-                "button",
-                f"Cart ({n})",
-                "shop:cart",
-                (560, top + 3, 74, 18),
-                on_click=lambda: self._go("cart"),
-            )
-        )
-        root.add(head)
-        body = top + 28
-        page = ui["page"]
+        pages = [("Catalogue", "catalog"), ("Cart", "cart"), ("Checkout", "checkout")]
+        root.add(menubar([("Shop", [(label, partial(self._go, p)) for label, p in pages])]))
+        root.add(self._header())
         if page == "catalog":
-            self._catalog(root, screen, body)
+            root.add(self._catalog(screen))
         elif page == "product":
-            self._product_page(root, body)
+            root.add(self._product_page())
         elif page == "cart":
-            self._cart_page(root, body)
+            root.add(self._cart_page(), *self._cart_footer())
         else:
-            self._checkout_page(root, body)
+            root.add(self._checkout_page())
         if ui["error"]:
             style = "muted" if ui["error"].startswith("Added") else "error"
             root.add(Widget("label", ui["error"], "shop:message", (20, 364, 420, 16), style=style))
         if page == "confirm":
-            dlg = Widget(
-                "dialog",
-                "Order placed",
-                "shop:confirm",
-                (200, 140, 240, 100),
-                on_close=lambda: self._go("catalog"),
-            )
-            dlg.add(
-                Widget(
-                    "label",
-                    f"Thank you! Order #{ui['last_order']} is on its way.",
-                    "",
-                    (210, 170, 220, 18),
-                )
-            )
-            dlg.add(
-                Widget(
-                    "button",
-                    "OK",
-                    "shop:ok",
-                    (360, 210, 64, 20),
-                    on_click=lambda: self._go("catalog"),
-                    style="primary",
-                )
-            )
-            root.add(dlg)
+            root.add(self._confirmation())
         return root
 
-    def _catalog(self, root: Widget, screen: Screen, body: int) -> None:
-        items = self.listed()
-        first = screen.scroll_window(LIST, len(items), ROWS)
-        lst = Widget(
-            "list",
-            "Products",
-            LIST,
-            (10, body, 620, ROWS * 24 + 8),
-            scroll=(first, ROWS, len(items)),
+    def _header(self) -> Widget:
+        ui = self.ui
+        entries = [
+            (
+                t,
+                f"shop:tab:{t}",
+                {
+                    "selected": ui["page"] == "catalog" and ui["tab"] == t,
+                    "on_click": lambda t=t: ui.update(tab=t, page="catalog", error=""),
+                },
+            )
+            for t in TABS
+        ]
+        head, x = strip("tablist", "Categories", entries, x=6, pad=14, gap=2)
+        search = {
+            "value": ui["search"],
+            "on_input": lambda t: ui.update(search=t),
+            "on_enter": lambda: ui.update(page="catalog", error=""),
+        }
+        n = sum(i[3] for i in self.state["cart"])
+        cart = {"on_click": partial(self._go, "cart")}
+        y = CONTENT_TOP + 3
+        return head.add(
+            *build(
+                ("textbox", "Search products", "shop:search", (x + 8, y, 150, 18), search),
+                ("button", f"Cart ({n})", "shop:cart", (560, y, 74, 18), cart),
+            )
         )
-        for i, p in enumerate(items[first : first + ROWS]):
-            lst.add(
-                Widget(
-                    "listitem",
-                    f"{p['name']} | {p['category']} | ${p['price'] / 100:.2f} | {', '.join(p['colors'])}",
-                    f"shop:product:{p['id']}",
-                    (12, body + 4 + i * 24, 600, 22),
-                    on_click=lambda pid=p["id"]: self._open_product(pid),
-                    style="cols:10,200,300,380",
-                )
-            )
-        if not items:
-            lst.add(
-                Widget("label", "No products match", "", (20, body + 8, 300, 18), style="muted")
-            )
-        root.add(lst)
 
-    def _product_page(self, root: Widget, body: int) -> None:
+    def _confirmation(self) -> Widget:
+        to_catalog = partial(self._go, "catalog")
+        box = (200, 140, 240, 100)
+        dlg = Widget("dialog", "Order placed", "shop:confirm", box, on_close=to_catalog)
+        thanks = f"Thank you! Order #{self.ui['last_order']} is on its way."
+        ok = {"on_click": to_catalog, "style": "primary"}
+        return dlg.add(
+            *build(
+                ("label", thanks, "", (210, 170, 220, 18), {}),
+                ("button", "OK", "shop:ok", (360, 210, 64, 20), ok),
+            )
+        )
+
+    def _catalog(self, screen: Screen) -> Widget:
+        return scroll_list(
+            screen,
+            ("list", "Products", LIST, (10, BODY, 620, ROWS * 24 + 8)),
+            self.listed(),
+            self._product_row,
+            rows=ROWS,
+            first_row=(12, BODY + 4, 600, 22),
+            pitch=24,
+            empty=("No products match", (20, BODY + 8, 300, 18)),
+        )
+
+    def _product_row(self, p: dict[str, Any], rect: Rect) -> Widget:
+        return Widget(
+            "listitem",
+            f"{p['name']} | {p['category']} | ${p['price'] / 100:.2f} | {', '.join(p['colors'])}",
+            f"shop:product:{p['id']}",
+            rect,
+            on_click=lambda: self._open_product(p["id"]),
+            style="cols:10,200,300,380",
+        )
+
+    def _product_page(self) -> Widget:
         p = self.product(self.ui["product"])
         c = self.ui["choice"]
-        card = Widget("group", p["name"], "shop:productcard", (10, body, 620, 320), style="card")
-        card.add(
-            Widget("heading", p["name"], "", (24, body + 8, 400, 20)),
-            Widget(
-                "label",
-                f"${p['price'] / 100:.2f}  -  {p['category']}",
-                "",
-                (24, body + 30, 300, 16),
-                style="muted",
-            ),
-            Widget("label", "Colour", "", (24, body + 60, 80, 20)),
+        card = Widget("group", p["name"], "shop:productcard", (10, BODY, 620, 320), style="card")
+        price = f"${p['price'] / 100:.2f}  -  {p['category']}"
+        colour = radio_group(
+            "Colour",
+            "shop:color",
+            (110, BODY + 60, 500, 20),
+            p["colors"],
+            value=c["color"],
+            pick=partial(c.__setitem__, "color"),
+            pitch=80,
+            width=76,
         )
-        rg = Widget("radiogroup", "Colour", "shop:color", (110, body + 60, 500, 20))
-        for i, col in enumerate(p["colors"]):
-            rg.add(
-                Widget(
-                    "radio",
-                    col,
-                    f"shop:color:{col}",
-                    (110 + i * 80, body + 60, 76, 20),
-                    checked=c["color"] == col,
-                    on_click=lambda col=col: c.__setitem__("color", col),
-                )
-            )
-        card.add(rg, Widget("label", "Size", "", (24, body + 90, 80, 20)))
         card.add(
-            Widget(
-                "combobox",
+            Widget("heading", p["name"], "", (24, BODY + 8, 400, 20)),
+            Widget("label", price, "", (24, BODY + 30, 300, 16), style="muted"),
+            PRODUCT_FORM.label("Colour", BODY + 60),
+            colour,
+        )
+        size = {"value": c["size"], "options": tuple(p["sizes"])}
+        qty = {"value": c["qty"], "on_enter": self._add}
+        card.add(
+            *PRODUCT_FORM.row(
+                BODY + 90,
                 "Size",
+                "combobox",
                 "shop:size",
-                (110, body + 90, 120, 20),
-                value=c["size"],
-                options=tuple(p["sizes"]),
-                on_input=lambda v: c.__setitem__("size", v),
-            ),
-            Widget("label", "Quantity", "", (24, body + 120, 80, 20)),
-            Widget(
-                "textbox",
-                "Quantity",
-                "shop:qty",
-                (110, body + 120, 60, 20),
-                value=c["qty"],
-                on_input=lambda v: c.__setitem__("qty", v),
-                on_enter=self._add,
-            ),
-            Widget(
-                "button",
-                "Add to cart",
-                "shop:add",
-                (110, body + 156, 100, 24),
-                on_click=self._add,
-                style="primary",
-            ),
-            Widget(
-                "button",
-                "Back",
-                "shop:back",
-                (220, body + 156, 60, 24),
-                on_click=lambda: self._go("catalog"),
-            ),
-        )
-        root.add(card)
-
-    def _cart_page(self, root: Widget, body: int) -> None:
-        cart = self.state["cart"]
-        table = Widget("table", "Cart", "shop:carttable", (10, body, 620, 300))
-        table.add(
-            Widget(
-                "label",
-                "Item | Colour | Size | Qty | Price",
-                "",
-                (12, body + 2, 616, 18),
-                style="header cols:10,220,300,380,470",
+                120,
+                **size,
+                on_input=partial(c.__setitem__, "size"),
             )
         )
+        card.add(
+            *PRODUCT_FORM.row(
+                BODY + 120,
+                "Quantity",
+                "textbox",
+                "shop:qty",
+                60,
+                **qty,
+                on_input=partial(c.__setitem__, "qty"),
+            )
+        )
+        add = {"on_click": self._add, "style": "primary"}
+        back = {"on_click": partial(self._go, "catalog")}
+        return card.add(
+            *build(
+                ("button", "Add to cart", "shop:add", (110, BODY + 156, 100, 24), add),
+                ("button", "Back", "shop:back", (220, BODY + 156, 60, 24), back),
+            )
+        )
+
+    def _cart_page(self) -> Widget:
+        cart = self.state["cart"]
+        table = Widget("table", "Cart", "shop:carttable", (10, BODY, 620, 300))
+        header = "Item | Colour | Size | Qty | Price"
+        table.add(Widget("label", header, "", (12, BODY + 2, 616, 18), style="header " + CART_COLS))
         for i, (pid, color, size, qty) in enumerate(cart):
             p = self.product(pid)
-            y = body + 24 + i * 26
+            y = BODY + 24 + i * 26
             row = Widget(
                 "row",
                 f"{p['name']} | {color} | {size} | | ${p['price'] * qty / 100:.2f}",
                 f"shop:line:{i}",
                 (12, y, 616, 24),
-                style="cols:10,220,300,380,470",
+                style=CART_COLS,
             )
+            quantity = {"value": str(qty), "on_input": partial(self._set_qty, i)}
+            remove = {"on_click": partial(self._remove, i)}
             row.add(
-                Widget(
-                    "textbox",
-                    f"Quantity of {p['name']}",
-                    f"shop:qty:{i}",
-                    (390, y + 2, 50, 20),
-                    value=str(qty),
-                    on_input=lambda t, i=i: self._set_qty(i, t),
-                ),
-                Widget(
-                    "button",
-                    "Remove",
-                    f"shop:remove:{i}",
-                    (550, y + 2, 70, 20),
-                    on_click=lambda i=i: self._remove(i),
-                ),
+                *build(
+                    (
+                        "textbox",
+                        f"Quantity of {p['name']}",
+                        f"shop:qty:{i}",
+                        (390, y + 2, 50, 20),
+                        quantity,
+                    ),
+                    ("button", "Remove", f"shop:remove:{i}", (550, y + 2, 70, 20), remove),
+                )
             )
             table.add(row)
         if not cart:
-            table.add(
-                Widget("label", "Your cart is empty", "", (24, body + 28, 300, 18), style="muted")
-            )
-        root.add(table)
-        root.add(
-            Widget(
-                "label", f"Total: ${self.cart_total() / 100:.2f}", "shop:total", (380, 340, 120, 18)
-            ),
-            Widget(
-                "button",
-                "Continue shopping",
-                "shop:continue",
-                (12, 340, 130, 22),
-                on_click=lambda: self._go("catalog"),
-            ),
-            Widget(
-                "button",
-                "Checkout",
-                "shop:checkout",
-                (530, 338, 96, 24),
-                on_click=lambda: self._go("checkout"),
-                disabled=not cart,
-                style="primary",
-            ),
+            empty = (24, BODY + 28, 300, 18)
+            table.add(Widget("label", "Your cart is empty", "", empty, style="muted"))
+        return table
+
+    def _cart_footer(self) -> list[Widget]:
+        total = f"Total: ${self.cart_total() / 100:.2f}"
+        back = {"on_click": partial(self._go, "catalog")}
+        checkout = {
+            "on_click": partial(self._go, "checkout"),
+            "disabled": not self.state["cart"],
+            "style": "primary",
+        }
+        return build(
+            ("label", total, "shop:total", (380, 340, 120, 18), {}),
+            ("button", "Continue shopping", "shop:continue", (12, 340, 130, 22), back),
+            ("button", "Checkout", "shop:checkout", (530, 338, 96, 24), checkout),
         )
 
-    def _checkout_page(self, root: Widget, body: int) -> None:
+    def _checkout_page(self) -> Widget:
         f = self.ui["form"]
-        form = Widget("group", "Shipping address", "shop:form", (10, body, 620, 300), style="card")
-        form.add(Widget("heading", "Checkout", "", (24, body + 6, 200, 20)))
-        y = body + 34
+        form = Widget("group", "Shipping address", "shop:form", (10, BODY, 620, 300), style="card")
+        form.add(Widget("heading", "Checkout", "", (24, BODY + 6, 200, 20)))
+        y = BODY + 34
         for label, key in (
             ("Full name", "name"),
             ("Street", "street"),
             ("City", "city"),
             ("ZIP code", "zip"),
         ):
-            form.add(
-                Widget("label", label, "", (24, y, 90, 20)),
-                Widget(
-                    "textbox",
-                    label,
-                    f"shop:f:{key}",
-                    (120, y, 260, 20),
-                    value=f[key],
-                    on_input=lambda t, key=key: f.__setitem__(key, t),
-                    on_enter=self._place,
-                ),
-            )
+            text = {
+                "value": f[key],
+                "on_input": partial(f.__setitem__, key),
+                "on_enter": self._place,
+            }
+            form.add(*CHECKOUT_FORM.row(y, label, "textbox", f"shop:f:{key}", 260, **text))
             y += 26
-        form.add(
-            Widget("label", "Country", "", (24, y, 90, 20)),
-            Widget(
-                "combobox",
-                "Country",
-                "shop:f:country",
-                (120, y, 180, 20),
-                value=f["country"],
-                options=COUNTRIES,
-                on_input=lambda v: f.__setitem__("country", v),
-            ),
-        )
+        country = {
+            "value": f["country"],
+            "options": COUNTRIES,
+            "on_input": partial(f.__setitem__, "country"),
+        }
+        form.add(*CHECKOUT_FORM.row(y, "Country", "combobox", "shop:f:country", 180, **country))
         y += 28
-        form.add(Widget("label", "Shipping", "", (24, y, 90, 20)))
-        rg = Widget("radiogroup", "Shipping", "shop:f:shipping", (120, y, 300, 20))
-        for i, opt in enumerate(("Standard", "Express")):
-            rg.add(
-                Widget(
-                    "radio",
-                    opt,
-                    f"shop:f:shipping:{opt}",
-                    (120 + i * 110, y, 100, 20),
-                    checked=f["shipping"] == opt,
-                    on_click=lambda o=opt: f.__setitem__("shipping", o),
-                )
-            )
-        form.add(rg)
+        shipping = radio_group(
+            "Shipping",
+            "shop:f:shipping",
+            (120, y, 300, 20),
+            ("Standard", "Express"),
+            value=f["shipping"],
+            pick=partial(f.__setitem__, "shipping"),
+            pitch=110,
+            width=100,
+        )
+        form.add(CHECKOUT_FORM.label("Shipping", y), shipping)
         y += 26
-        form.add(
-            Widget(
-                "checkbox",
-                "Gift wrap",
-                "shop:f:gift",
-                (120, y, 150, 20),
-                checked=f["gift"],
-                on_click=lambda: f.__setitem__("gift", not f["gift"]),
+        gift = {"checked": f["gift"], "on_click": lambda: f.__setitem__("gift", not f["gift"])}
+        total = f"Total: ${self.cart_total() / 100:.2f}"
+        back = {"on_click": partial(self._go, "cart")}
+        place = {"on_click": self._place, "style": "primary"}
+        return form.add(
+            *build(
+                ("checkbox", "Gift wrap", "shop:f:gift", (120, y, 150, 20), gift),
+                ("label", total, "", (400, BODY + 34, 200, 18), {}),
+                ("button", "Back to cart", "shop:tocart", (24, BODY + 270, 100, 22), back),
+                ("button", "Place order", "shop:place", (510, BODY + 268, 100, 24), place),
             )
         )
-        form.add(
-            Widget("label", f"Total: ${self.cart_total() / 100:.2f}", "", (400, body + 34, 200, 18))
-        )
-        form.add(
-            Widget(
-                "button",
-                "Back to cart",
-                "shop:tocart",
-                (24, body + 270, 100, 22),
-                on_click=lambda: self._go("cart"),
-            ),
-            Widget(
-                "button",
-                "Place order",
-                "shop:place",
-                (510, body + 268, 100, 24),
-                on_click=self._place,
-                style="primary",
-            ),
-        )
-        root.add(form)
 
     # --- oracle ----------------------------------------------------------------------------
 

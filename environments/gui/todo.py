@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agentgym.environments.gui.app import (
-    CONTENT_TOP,
     App,
     Op,
     OracleStuck,
     Template,
     call,
-    dialog_buttons,
     fill,
-    menubar,
     new_world,
     pick,
     reveal,
-    side_list,
     task_data,
+)
+from agentgym.environments.gui.layout import (
+    CONTENT_BOTTOM,
+    CONTENT_TOP,
+    Form,
+    build,
+    grid_cell,
+    menubar,
+    prompt_dialog,
+    scroll_list,
+    side_list,
     window,
 )
-from agentgym.environments.gui.widgets import Widget
+from agentgym.environments.gui.widgets import Rect, Widget
 from agentgym.tools.base import ToolCall
 
 if TYPE_CHECKING:
@@ -59,6 +67,14 @@ FILTERS = ("All", "Active", "Completed")
 FIELDS = ("list", "title", "done", "priority", "due")
 ROWS = 12
 LIST = "todo:tasks"
+# Where the blocks of the window go (see the view).
+SIDE = (0, CONTENT_TOP, 120, CONTENT_BOTTOM - CONTENT_TOP)
+NEW_LIST = (8, 356, 104, 20)
+TABS_AT = (126, CONTENT_TOP + 2)
+ADD_Y = CONTENT_TOP + 30
+CLEAR = (124, 356, 120, 20)
+DETAILS_BOX = (426, CONTENT_TOP + 4, 208, 320)
+DETAILS = Form(label_x=434, label_w=60, field_x=494)
 COUNTS = {"easy": 4, "medium": 6, "hard": 8}
 EXTRA = (
     "Buy stamps",
@@ -234,226 +250,168 @@ class TodoApp(App):
         """Lists, filter tabs, the add row, the task list, the details pane, any dialog."""
         ui = self.ui
         root = window(f"Tasks - {ui['list']}")
+        root.add(self._menus(), self._lists(), self._filters(), *self._add_row())
+        root.add(self._tasks(screen))
         root.add(
-            menubar(
-                [
-                    (
-                        "List",
-                        [
-                            (
-                                "New list...",
-                                lambda: ui.update(dialog="list", dialog_value="", error=""),
-                            ),
-                            (
-                                "Clear completed",
-                                lambda: self.apply({"op": "clear", "list": ui["list"]}),
-                            ),
-                        ],
-                    ),
-                    ("View", [(f, lambda f=f: ui.update(filter=f)) for f in FILTERS]),
-                ]
-            )
+            Widget("button", "Clear completed", "todo:clear", CLEAR, on_click=self._clear_done),
+            self._details(),
         )
-        top = CONTENT_TOP
+        if ui["error"]:
+            root.add(Widget("label", ui["error"], "", (254, 358, 170, 16), style="error"))
+        if ui["dialog"] == "list":
+            name = {
+                "value": ui["dialog_value"],
+                "on_input": lambda t: ui.update(dialog_value=t),
+                "on_enter": self._new_list,
+            }
+            root.add(
+                prompt_dialog(
+                    "New list",
+                    (190, 130, 260, 110),
+                    "Name",
+                    ("Create", self._new_list),
+                    self._close_dialog,
+                    field=("textbox", "List name", name),
+                    label_w=60,
+                )
+            )
+        return root
+
+    def _clear_done(self) -> None:
+        self.apply({"op": "clear", "list": self.ui["list"]})
+
+    def _open_dialog(self) -> None:
+        self.ui.update(dialog="list", dialog_value="", error="")
+
+    def _close_dialog(self) -> None:
+        self.ui.update(dialog=None, error="")
+
+    def _menus(self) -> Widget:
+        lists = [("New list...", self._open_dialog), ("Clear completed", self._clear_done)]
+        filters = [(f, lambda f=f: self.ui.update(filter=f)) for f in FILTERS]
+        return menubar([("List", lists), ("View", filters)])
+
+    def _lists(self) -> Widget:
+        ui = self.ui
         open_ = {
             name: sum(1 for t in self.state["tasks"] if t["list"] == name and not t["done"])
             for name in self.state["lists"]
         }
-        side = side_list(
-            "Lists",
-            "todo:lists",
-            (0, top, 120, 384 - top),
-            [
-                (
-                    f"{name} ({open_[name]})",
-                    f"todo:list:{name}",
-                    {
-                        "selected": name == ui["list"],
-                        "on_click": lambda name=name: ui.update(list=name, selected=None),
-                    },
-                )
-                for name in self.state["lists"]
-            ],
-            row_h=20,
-            inset=6,
-        )
-        side.add(
-            Widget(
-                "button",
-                "+ New list",
-                "todo:newlist",
-                (8, 356, 104, 20),
-                on_click=lambda: ui.update(dialog="list", dialog_value="", error=""),
+        items = [
+            (
+                f"{name} ({open_[name]})",
+                f"todo:list:{name}",
+                {
+                    "selected": name == ui["list"],
+                    "on_click": lambda name=name: ui.update(list=name, selected=None),
+                },
             )
+            for name in self.state["lists"]
+        ]
+        side = side_list("Lists", "todo:lists", SIDE, items, row_h=20, inset=6)
+        return side.add(
+            Widget("button", "+ New list", "todo:newlist", NEW_LIST, on_click=self._open_dialog)
         )
-        root.add(side)
-        tabs = Widget("tablist", "Filter", "", (120, top, 300, 24))
+
+    def _filters(self) -> Widget:
+        tabs = Widget("tablist", "Filter", "", (120, CONTENT_TOP, 300, 24))
         for i, f in enumerate(FILTERS):
             tabs.add(
                 Widget(
                     "tab",
                     f,
                     f"todo:filter:{f}",
-                    (126 + i * 84, top + 2, 80, 22),
-                    selected=ui["filter"] == f,
-                    on_click=lambda f=f: ui.update(filter=f),
+                    grid_cell(TABS_AT, i, columns=len(FILTERS), pitch=(84, 0, 80, 22)),
+                    selected=self.ui["filter"] == f,
+                    on_click=lambda f=f: self.ui.update(filter=f),
                 )
             )
-        root.add(tabs)
-        y = top + 30
-        root.add(
-            Widget(
-                "textbox",
-                "Add a task",
-                "todo:new",
-                (128, y, 170, 20),
-                value=ui["new"],
-                on_input=lambda t: ui.update(new=t),
-                on_enter=self._add,
-            ),
-            Widget(
-                "combobox",
-                "Priority",
-                "todo:newprio",
-                (304, y, 70, 20),
-                value=ui["new_priority"],
-                options=PRIORITIES,
-                on_input=lambda v: ui.update(new_priority=v),
-            ),
-            Widget(
-                "button", "Add", "todo:add", (380, y, 36, 20), on_click=self._add, style="primary"
-            ),
-        )
-        items = self.shown()
-        first = screen.scroll_window(LIST, len(items), ROWS)
-        lst = Widget(
-            "list",
-            "Tasks",
-            LIST,
-            (124, y + 26, 296, ROWS * 22 + 6),
-            scroll=(first, ROWS, len(items)),
-        )
-        for i, t in enumerate(items[first : first + ROWS]):
-            ry = y + 29 + i * 22
-            row = Widget(
-                "listitem",
-                f"{t['title']} | {t['priority']}" + (f" | due {t['due']}" if t["due"] else ""),
-                f"todo:task:{t['id']}",
-                (126, ry, 284, 20),
-                selected=t["id"] == ui["selected"],
-                on_click=lambda tid=t["id"]: ui.update(selected=tid),
-                style="cols:16,150,200" + (" muted" if t["done"] else ""),
-            )
-            row.add(
-                Widget(
-                    "checkbox",
-                    f"Done: {t['title']}",
-                    f"todo:done:{t['id']}",
-                    (128, ry + 4, 12, 12),
-                    checked=t["done"],
-                    on_click=lambda tid=t["id"]: self._toggle(tid),
-                )
-            )
-            lst.add(row)
-        if not items:
-            lst.add(Widget("label", "Nothing here", "", (140, y + 32, 200, 18), style="muted"))
-        root.add(lst)
-        root.add(
-            Widget(
+        return tabs
+
+    def _add_row(self) -> list[Widget]:
+        ui, y = self.ui, ADD_Y
+        new = {"value": ui["new"], "on_input": lambda t: ui.update(new=t), "on_enter": self._add}
+        prio = {
+            "value": ui["new_priority"],
+            "options": PRIORITIES,
+            "on_input": lambda v: ui.update(new_priority=v),
+        }
+        return build(
+            ("textbox", "Add a task", "todo:new", (128, y, 170, 20), new),
+            ("combobox", "Priority", "todo:newprio", (304, y, 70, 20), prio),
+            (
                 "button",
-                "Clear completed",
-                "todo:clear",
-                (124, 356, 120, 20),
-                on_click=lambda: self.apply({"op": "clear", "list": ui["list"]}),
+                "Add",
+                "todo:add",
+                (380, y, 36, 20),
+                {"on_click": self._add, "style": "primary"},
+            ),
+        )
+
+    def _tasks(self, screen: Screen) -> Widget:
+        return scroll_list(
+            screen,
+            ("list", "Tasks", LIST, (124, ADD_Y + 26, 296, ROWS * 22 + 6)),
+            self.shown(),
+            self._task_row,
+            rows=ROWS,
+            first_row=(126, ADD_Y + 29, 284, 20),
+            pitch=22,
+            empty=("Nothing here", (140, ADD_Y + 32, 200, 18)),
+        )
+
+    def _task_row(self, t: dict[str, Any], rect: Rect) -> Widget:
+        x, y, _, _ = rect
+        row = Widget(
+            "listitem",
+            f"{t['title']} | {t['priority']}" + (f" | due {t['due']}" if t["due"] else ""),
+            f"todo:task:{t['id']}",
+            rect,
+            selected=t["id"] == self.ui["selected"],
+            on_click=lambda: self.ui.update(selected=t["id"]),
+            style="cols:16,150,200" + (" muted" if t["done"] else ""),
+        )
+        done = Widget(
+            "checkbox",
+            f"Done: {t['title']}",
+            f"todo:done:{t['id']}",
+            (x + 2, y + 4, 12, 12),
+            checked=t["done"],
+            on_click=lambda: self._toggle(t["id"]),
+        )
+        return row.add(done)
+
+    def _details(self) -> Widget:
+        pane = Widget("group", "Details", "todo:details", DETAILS_BOX, style="card")
+        sel = self.task(self.ui["selected"]) if self.ui["selected"] is not None else None
+        y = CONTENT_TOP + 12
+        if sel is None or sel["list"] != self.ui["list"]:
+            hint = "Select a task to edit it"
+            return pane.add(Widget("label", hint, "", (434, y, 190, 16), style="muted"))
+        pane.add(Widget("heading", "Details", "", (434, y, 190, 18)))
+        for label, key, options in (
+            ("Title", "title", None),
+            ("Due", "due", None),
+            ("Priority", "priority", PRIORITIES),
+            ("List", "list", tuple(self.state["lists"])),
+        ):
+            y += 28
+            role = "textbox" if options is None else "combobox"
+            edit = {
+                "value": sel[key],
+                "options": options or (),
+                "on_input": partial(self._edit, key),
+            }
+            pane.add(*DETAILS.row(y, label, role, f"todo:edit:{key}", 132, **edit))
+        y += 28
+        done = {"checked": sel["done"], "on_click": lambda: self._edit("done", not sel["done"])}
+        delete = {"on_click": self._delete_selected, "style": "danger"}
+        return pane.add(
+            *build(
+                ("checkbox", "Completed", "todo:edit:done", (494, y, 120, 20), done),
+                ("button", "Delete task", "todo:delete", (434, y + 36, 90, 22), delete),
             )
         )
-        pane = Widget("group", "Details", "todo:details", (426, top + 4, 208, 320), style="card")
-        sel = self.task(ui["selected"]) if ui["selected"] is not None else None
-        if sel is None or sel["list"] != ui["list"]:
-            pane.add(
-                Widget(
-                    "label", "Select a task to edit it", "", (434, top + 12, 190, 16), style="muted"
-                )
-            )
-        else:
-            py = top + 12
-            pane.add(Widget("heading", "Details", "", (434, py, 190, 18)))
-            for label, key, kind in (
-                ("Title", "title", "text"),
-                ("Due", "due", "text"),
-                ("Priority", "priority", "combo"),
-                ("List", "list", "combo"),
-            ):
-                py += 28
-                pane.add(Widget("label", label, "", (434, py, 60, 20)))
-                pane.add(
-                    Widget(
-                        "textbox" if kind == "text" else "combobox",
-                        label,
-                        f"todo:edit:{key}",
-                        (494, py, 132, 20),
-                        value=sel[key],
-                        options=PRIORITIES
-                        if key == "priority"
-                        else tuple(self.state["lists"])
-                        if key == "list"
-                        else (),
-                        on_input=lambda v, key=key: self._edit(key, v),
-                    )
-                )
-            py += 28
-            pane.add(
-                Widget(
-                    "checkbox",
-                    "Completed",
-                    "todo:edit:done",
-                    (494, py, 120, 20),
-                    checked=sel["done"],
-                    on_click=lambda: self._edit("done", not sel["done"]),
-                )
-            )
-            pane.add(
-                Widget(
-                    "button",
-                    "Delete task",
-                    "todo:delete",
-                    (434, py + 36, 90, 22),
-                    on_click=self._delete_selected,
-                    style="danger",
-                )
-            )
-        root.add(pane)
-        if ui["error"]:
-            root.add(Widget("label", ui["error"], "", (254, 358, 170, 16), style="error"))
-        if ui["dialog"] == "list":
-            x, dy, w, h = 190, 130, 260, 110
-            dlg = Widget(
-                "dialog",
-                "New list",
-                "dialog",
-                (x, dy, w, h),
-                on_close=lambda: ui.update(dialog=None, error=""),
-            )
-            dlg.add(
-                Widget("label", "Name", "", (x + 10, dy + 32, 60, 18)),
-                Widget(
-                    "textbox",
-                    "List name",
-                    "dialog:value",
-                    (x + 70, dy + 30, w - 80, 20),
-                    value=ui["dialog_value"],
-                    on_input=lambda t: ui.update(dialog_value=t),
-                    on_enter=self._new_list,
-                ),
-                *dialog_buttons(
-                    (x, dy, w, h),
-                    "Create",
-                    self._new_list,
-                    lambda: ui.update(dialog=None, error=""),
-                ),
-            )
-            root.add(dlg)
-        return root
 
     # --- oracle ----------------------------------------------------------------------------
 
