@@ -84,6 +84,14 @@ DAY_LIST = "cal:daylist"
 GRID_Y = CONTENT_TOP + 30
 PANE_X = 446
 DIALOG = (90, 50, 460, 330)
+EVENT_FIELDS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("Title", "title", None),
+    ("Date", "date", None),
+    ("Starts", "start", STARTS),
+    ("Duration", "duration", DURATIONS),
+    ("Location", "location", None),
+)
+"""The event form's fields above the reminder: label, key and drop-down options (None: text)."""
 DIALOG_FORM = Form(
     label_x=DIALOG[0] + 12, label_w=70, field_x=DIALOG[0] + 90, label_dy=2, label_h=18
 )
@@ -361,24 +369,8 @@ class CalendarApp(App):
         x, y, w, h = box = DIALOG
         title = "New event" if f["id"] is None else "Edit event"
         dlg = Widget("dialog", title, "cal:dialog", box, on_close=self._close_form)
-        row = y + 28
-        for label, key, options in (
-            ("Title", "title", None),
-            ("Date", "date", None),
-            ("Starts", "start", STARTS),
-            ("Duration", "duration", DURATIONS),
-            ("Location", "location", None),
-        ):
-            text = options is None
-            field = {
-                "value": f[key],
-                "options": options or (),
-                "on_input": partial(f.__setitem__, key),
-                "on_enter": self._save if text else None,
-            }
-            role, wide = ("textbox", w - 110) if text else ("combobox", 200)
-            dlg.add(*DIALOG_FORM.row(row, label, role, f"cal:{key}", wide, **field))
-            row += 26
+        dlg.add(*self._event_fields(f))
+        row = y + 28 + 26 * len(EVENT_FIELDS)
         reminder = radio_group(
             "Reminder",
             "cal:reminder",
@@ -411,6 +403,22 @@ class CalendarApp(App):
                 *build(("button", "Delete", "cal:delete", (x + 12, y + h - 30, 70, 22), delete))
             )
         return dlg
+
+    def _event_fields(self, f: dict[str, Any]) -> list[Widget]:
+        """The form's rows of text fields and drop-downs (Enter in a text field saves)."""
+        out: list[Widget] = []
+        for i, (label, key, options) in enumerate(EVENT_FIELDS):
+            text = options is None
+            field = {
+                "value": f[key],
+                "options": options or (),
+                "on_input": partial(f.__setitem__, key),
+                "on_enter": self._save if text else None,
+            }
+            role, wide = ("textbox", DIALOG[2] - 110) if text else ("combobox", 200)
+            y = DIALOG[1] + 28 + 26 * i
+            out.extend(DIALOG_FORM.row(y, label, role, f"cal:{key}", wide, **field))
+        return out
 
     def _invitees(self, f: dict[str, Any], box: Rect) -> Widget:
         group = Widget("group", "Invitees", "cal:invitees", box)

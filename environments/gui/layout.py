@@ -10,6 +10,7 @@ those; the apps say only where a block goes and what is in it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from agentgym.environments.gui.screen import HEIGHT, STATUS_HEIGHT, WIDTH, Screen
@@ -210,22 +211,23 @@ def scroll_list(
     return area
 
 
+@dataclass(frozen=True)
 class Form:
     """A form's two columns: where each row's label and field go.
 
-    Args:
+    Attributes:
         label_x: Left edge of the labels.
         label_w: Width of a label.
-        field_x: Left edge of the fields.
+        field_x: Left edge of the fields (each field is 20 high).
         label_dy: How far a label sits below its field's top.
-        label_h: Height of a label (fields are 20 high).
+        label_h: Height of a label.
     """
 
-    def __init__(
-        self, label_x: int, label_w: int, field_x: int, label_dy: int = 0, label_h: int = 20
-    ):
-        self.label_x, self.label_w, self.field_x = label_x, label_w, field_x
-        self.label_dy, self.label_h = label_dy, label_h
+    label_x: int
+    label_w: int
+    field_x: int
+    label_dy: int = 0
+    label_h: int = 20
 
     def label(self, text: str, y: int) -> Widget:
         """The label of the row whose field's top is ``y``."""
@@ -236,9 +238,10 @@ class Form:
     def row(
         self, y: int, label: str, role: str, key: str, width: int, **kwargs: Any
     ) -> tuple[Widget, Widget]:
-        """A label and its field (named like the label unless ``name`` is given) at ``y``."""
-        name = kwargs.pop("name", label)
-        return self.label(label, y), Widget(role, name, key, (self.field_x, y, width, 20), **kwargs)
+        """A label and its field, named like the label, ``width`` wide with its top at ``y``."""
+        return self.label(label, y), Widget(
+            role, label, key, (self.field_x, y, width, 20), **kwargs
+        )
 
 
 def radio_group(

@@ -404,7 +404,7 @@ class MailApp(App):
             screen,
             ("table", "Messages", TABLE, TABLE_BOX),
             self.visible(),
-            self._row,
+            partial(self._row, selected=self._selected()),
             rows=(TABLE_BOX[3] - 20) // ROW_H,
             first_row=(122, BODY + 20, 256, ROW_H),
             pitch=ROW_H,
@@ -412,14 +412,14 @@ class MailApp(App):
             empty=("No messages", (130, BODY + 24, 200, 18)),
         )
 
-    def _row(self, m: dict[str, Any], rect: Rect) -> Widget:
+    def _row(self, m: dict[str, Any], rect: Rect, selected: dict[str, Any] | None) -> Widget:
         star = "* " if m["starred"] else ""
         return Widget(
             "row",
             f"{star}{m['from']} | {m['subject']} | {m['date']}",
             f"mail:msg:{m['id']}",
             rect,
-            selected=self._selected() is m,
+            selected=selected is m,
             on_click=lambda: self._select(m["id"]),
             style=("unread " if not m["read"] else "") + COLS,
         )
