@@ -83,6 +83,10 @@ DAY_LIST = "cal:daylist"
 # Where the blocks of the window go (see the view).
 GRID_Y = CONTENT_TOP + 30
 PANE_X = 446
+HEADS = [grid_cell((30, GRID_Y), i, columns=7, pitch=(61, 0, 61, 14)) for i in range(7)]
+CELLS = [grid_cell((10, GRID_Y + 16), k, columns=7, pitch=(61, 50, 60, 49)) for k in range(42)]
+"""The month grid: weekday headings, and six weeks of day cells from the Monday on or before
+the first of the month."""
 DIALOG = (90, 50, 460, 330)
 EVENT_FIELDS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("Title", "title", None),
@@ -310,17 +314,21 @@ class CalendarApp(App):
     def _grid(self) -> Widget:
         ui, y0, m0 = self.ui, self.ui["year"], self.ui["month"]
         grid = Widget("table", f"{MONTH_NAMES[m0 - 1]} {y0}", "cal:grid", (8, GRID_Y, 430, 334))
-        for i, wd in enumerate(WEEKDAYS):
-            rect = grid_cell((30, GRID_Y), i, columns=7, pitch=(61, 0, 61, 14))
-            grid.add(Widget("label", wd, "", rect, style="muted"))
+        grid.add(
+            *(
+                Widget("label", wd, "", r, style="muted")
+                for wd, r in zip(WEEKDAYS, HEADS, strict=True)
+            )
+        )
         first = dt.date(y0, m0, 1)
         start = first - dt.timedelta(days=first.weekday())
         by_day: dict[str, list[str]] = {}
         for e in sorted(self.state["events"], key=lambda e: e["start"]):
             by_day.setdefault(e["date"], []).append(e["title"])
-        for k in range(42):
+        for k, rect in enumerate(CELLS):
             d = start + dt.timedelta(days=k)
-            iso, titles, inside = d.isoformat(), by_day.get(d.isoformat(), []), d.month == m0
+            iso = d.isoformat()
+            titles, inside = by_day.get(iso, []), d.month == m0
             label = f"{d.day} {MONTH_NAMES[d.month - 1]}"
             if titles:
                 label += f" ({len(titles)} event{'s' if len(titles) > 1 else ''})"
@@ -329,7 +337,7 @@ class CalendarApp(App):
                     "cell",
                     label,
                     f"cal:day:{iso}",
-                    grid_cell((10, GRID_Y + 16), k, columns=7, pitch=(61, 50, 60, 49)),
+                    rect,
                     value="\n".join(titles) if inside else None,
                     selected=iso == ui["day"],
                     on_click=(lambda iso=iso: ui.update(day=iso)) if inside else None,

@@ -314,8 +314,8 @@ class FilesApp(App):
         """Toolbar, path bar, places, the file table and any dialog."""
         ui = self.ui
         root = window(f"Files - {ui['cwd']}")
-        root.add(self._menus(), self._toolbar(), self._places(), self._table(screen))
         items, sel = self.children(ui["cwd"]), ui["selection"]
+        root.add(self._menus(), self._toolbar(), self._places(), self._table(screen, items))
         info = f"{len(items)} items, {len(sel)} selected"
         if ui["clipboard"]:
             info += f"; clipboard: {len(ui['clipboard']['paths'])} to {ui['clipboard']['mode']}"
@@ -380,11 +380,11 @@ class FilesApp(App):
         ]
         return side_list("Places", "files:places", PLACES_BOX, items, row_h=ROW_H)
 
-    def _table(self, screen: Screen) -> Widget:
+    def _table(self, screen: Screen, items: list[str]) -> Widget:
         return scroll_list(
             screen,
             ("table", self.ui["cwd"], TABLE, TABLE_BOX),
-            self.children(self.ui["cwd"]),
+            items,
             self._row,
             rows=(TABLE_BOX[3] - 20) // ROW_H,
             first_row=(112, BODY + 20, 516, ROW_H),
