@@ -56,7 +56,7 @@ class _ServerProcess:
         except OSError:
             pass
         # The server kills its calls and exits when its socket closes; SIGKILL is the backstop
-        # (each call's supervisor dies with it through its parent-death signal).
+        # (each call's program dies with it through its parent-death signal).
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=3)

@@ -22,14 +22,13 @@ from agentgym.sandboxes.pool.pipes import (
     _Spare,
 )
 from agentgym.sandboxes.result import ExecResult
-from agentgym.sandboxes.server import SETUP_FAILED, send_message
+from agentgym.sandboxes.server import send_message
 
 __all__ = ["SandboxPool"]
 
-# How long past a call's own limit the client waits for its supervisor before killing it.
+# How long past a call's own limit the client waits for its report before killing it.
 _GRACE_S = 5.0
 _ATTEMPTS = 4
-_SETUP_FAILED = SETUP_FAILED.encode()
 
 
 class SandboxPool(ServerLink):
@@ -71,7 +70,7 @@ class SandboxPool(ServerLink):
                 raise SandboxError("no sandbox process became available in time")
 
     def _take_live_spare(self, deadline: float) -> _Spare:
-        """A spare whose supervisor is still alive (a live one never writes before its run)."""
+        """A spare that is still alive (its result pipe stays empty until its run)."""
         while True:
             spare = self._take_spare(deadline)
             ready, _, _ = select.select([spare.result_fd], [], [], 0)
@@ -123,7 +122,7 @@ class SandboxPool(ServerLink):
                 out_r, err_r, spare.result_fd, limits.output_bytes, deadline
             )
             if not complete:
-                # The supervisor missed its own deadline: have the server kill it.
+                # The server missed the call's deadline: have it kill the call.
                 self._notify({"op": "kill", "pid": spare.pid})
                 more = _drain(
                     out_r, err_r, spare.result_fd, limits.output_bytes, time.monotonic() + 5
@@ -136,10 +135,10 @@ class SandboxPool(ServerLink):
             if spare is not None:
                 self._retire(spare)
         if not started and not out:
-            # The spare died before it took the request, or could not set the call up (e.g.
-            # a spare of a server that died since): nothing of the code ran, so try another.
-            if err.startswith(_SETUP_FAILED) or not (err or report_bytes):
-                raise _NotStarted(err.decode("utf-8", errors="replace"))
+            # The spare died before it took the request (killed by another call sharing its
+            # uid, or a spare of a server that died since), or could not set the call up:
+            # nothing of the code ran, so try another.
+            raise _NotStarted(err.decode("utf-8", errors="replace"))
         return out, err, report_bytes, truncated, complete
 
     def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
@@ -176,7 +175,7 @@ class SandboxPool(ServerLink):
         except ValueError:
             report = None
         if report is None:
-            stderr += "\n[sandbox: the call's supervisor died; the program was killed]"
+            stderr += "\n[sandbox: the sandbox server died; the program was killed]"
             report = {
                 "exit_code": -signal.SIGKILL,
                 "cpu_ms": 0.0,

@@ -1,7 +1,7 @@
-"""One call: its supervisor, its program, and the rlimits the program runs under.
+"""One call: its program, the server thread that supervises it, and the program's rlimits.
 
-The supervisor enforces the deadline and reports; the program finishes the sandbox once its
-request arrives, then runs the user's code.
+The supervising thread enforces the deadline and reports; the program finishes the sandbox
+once its request arrives, then runs the user's code.
 """
 
 from __future__ import annotations
@@ -10,15 +10,18 @@ import errno
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import sys
+import time
 import traceback
 
 from .isolation import Isolation
-from .memory import MemoryCgroups, oom_kills, refuse_unlimited_memory
+from .memory import CallCgroup, MemoryCgroups, oom_kills, refuse_unlimited_memory
 from .protocol import PRESET_MEMORY_BYTES, SETUP_FAILED, WORKSPACE_NAME, MessageReader
 from .syscalls import (
+    CLONE_NEWPID,
     MS_BIND,
     MS_NODEV,
     MS_NOEXEC,
@@ -36,6 +39,7 @@ from .syscalls import (
     libc,
     mount,
     prctl,
+    unshare,
 )
 
 
@@ -144,138 +148,214 @@ def set_limits(limits: dict, base_as: int) -> None:
             resource.setrlimit(which, (min(value, hard), hard))
 
 
-class _Deadline(Exception):
-    """Raised in a supervisor when the server signals that the call's time is up."""
+class Call:
+    """One call, supervised by a thread of the server: the program is the call's only process.
 
+    The thread forks the program (after giving itself a fresh pid namespace for children, so
+    the program is pid 1 of its own), then enforces the deadline and writes the report to
+    ``result_w``, a pipe whose other end the client holds. Without a second process per call
+    there is one fork and one teardown of the interpreter per call, not two.
 
-def _on_deadline(_signum: int, _frame: object) -> None:
-    raise _Deadline
-
-
-def supervise(
-    isolation: Isolation,
-    requests: socket.socket,
-    result_w: int,
-    devnull: int,
-    memory: MemoryCgroups | None = None,
-    counted: bool = False,
-    container_events: int = -1,
-) -> int:
-    """Be one call's supervisor: prepare the program, enforce its deadline, report the result.
-
-    The program (our child) waits on ``requests`` for its code; until then the call is a spare.
-    Once it has its request it tells us the time and memory limits, and waits until we have
-    set the memory limit on the call's cgroup (when ``memory`` gives one); the report goes to
-    ``result_w``, a pipe whose other end the client holds.
+    Protocol with the program, on two pipes: we send ``x`` once it is forked (it checks that
+    we did not die before its death signal was armed); it sends ``r`` once set up when it has a
+    cgroup of its own, which we limit to the preset budget and answer ``p``; it sends the
+    call's timeout and memory budget when its request arrives, and when that budget is not the
+    preset one, waits for our ``g`` after we have set it.
     """
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(signal.SIGALRM, _on_deadline)
-    namespaces = isolation.mode == "namespaces"
-    # Before our uid changes: the cgroup's files are the server's to write.
-    cgroup = memory.join_call() if memory is not None else None
-    if namespaces:
-        isolation.enter_call_namespace()
-    else:
-        prctl(PR_SET_CHILD_SUBREAPER, 1)
-    alive_r, alive_w = os.pipe()
-    started_r, started_w = os.pipe()
 
-    def call_program() -> int:
-        os.close(alive_w)
-        os.close(started_r)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        if cgroup is not None:
-            cgroup.close()
-        # A call whose own cgroup could not be made is not counted: it gets the filter.
-        counted_here = counted and (memory is None or cgroup is not None)
-        return program(
-            isolation, requests, alive_r, started_w, devnull, counted_here, cgroup is not None
-        )
+    def __init__(
+        self,
+        isolation: Isolation,
+        requests: socket.socket,
+        result_w: int,
+        devnull: int,
+        memory: MemoryCgroups | None = None,
+        counted: bool = False,
+        container_events: int = -1,
+        kill_orphans=lambda: None,
+    ) -> None:
+        self.isolation = isolation
+        self.kill_orphans = kill_orphans
+        self.requests = requests
+        self.result_w = result_w
+        self.devnull = devnull
+        self.memory = memory
+        self.counted = counted
+        self.container_events = container_events
+        self.namespaces = isolation.mode == "namespaces"
+        self.pid = 0
+        self.killed = False
+        self.cgroup = None
+        self.cgroup_name = ""
 
-    # The user's code reports its own errors; anything raised here is a set-up failure.
-    pid = fork_child(call_program, failure=SETUP_FAILED)
-    os.close(alive_r)
-    os.close(started_w)
-    os.write(alive_w, b"x")
-    requests.close()
-    timed_out = False
-    # In a container, whose cgroup all calls share, a kill by its OOM killer shows here.
-    container_ooms = oom_kills(container_events) if container_events >= 0 else 0
-    try:
-        if cgroup is not None:
-            # The program is set up and waits for its request: limit the cgroup to what it
-            # holds now plus the default budget, so a call asking for that need not wait.
-            if os.read(started_r, 1) == b"r":
+    def start(self) -> int:
+        """Fork the program (from the calling thread, which this gives a new pid namespace)."""
+        if self.memory is not None:
+            self.cgroup_name, self.cgroup = self.memory.make_call()
+        ctl_r, ctl_w = os.pipe()
+        go_r, go_w = os.pipe()
+        cgroup = self.cgroup
+        counted = self.counted and (self.memory is None or cgroup is not None)
+
+        def call_program() -> int:
+            # Hold nothing of the server's or of other calls: a copy of another call's result
+            # pipe or request socket would keep the client from ever seeing it end.
+            keep = {0, 1, 2, self.requests.fileno(), go_r, ctl_w, self.devnull}
+            if cgroup is not None:
+                keep.update(cgroup.files.values())
+            close_all_but(keep)
+            _become_main_thread()
+            return program(
+                self.isolation, self.requests, go_r, ctl_w, self.devnull, counted, cgroup
+            )
+
+        if self.namespaces:
+            # Only this thread's children: the program is pid 1 of a namespace of its own.
+            unshare(CLONE_NEWPID)
+        try:
+            self.pid = fork_child(call_program, failure=SETUP_FAILED)
+        finally:
+            if cgroup is not None:
+                cgroup.joined()
+            os.close(go_r)
+            os.close(ctl_w)
+            self.requests.close()
+        self.ctl_r, self.go_w = ctl_r, go_w
+        os.write(go_w, b"x")
+        return self.pid
+
+    def kill(self) -> None:
+        """Kill the program and everything it started (from any thread)."""
+        self.killed = True
+        kill_pid(self.pid)
+        if not self.namespaces:
+            # Killing pid 1 of a pid namespace kills it all; without one, its process group
+            # and descendants go too (strays that escaped both are the server's orphans).
+            kill_tree(self.pid)
+
+    def supervise(self) -> None:
+        """Wait for the program, enforce its deadline and write the report (in its thread)."""
+        try:
+            self._supervise()
+        finally:
+            for fd in (self.ctl_r, self.go_w, self.result_w):
                 try:
-                    cgroup.set_limit(PRESET_MEMORY_BYTES)
-                    os.write(alive_w, b"p")
+                    os.close(fd)
                 except OSError:
-                    pass  # the program died: the read below sees EOF
-        # The program sends its limits when its request arrives (EOF: it died first).
-        limits = os.read(started_r, 64).split()
-        if limits:
-            preset = cgroup is not None and limits[1:2] == [str(PRESET_MEMORY_BYTES).encode()]
-            if not preset:
+                    pass
+            if self.cgroup is not None:
+                self.cgroup.close()
+                self.memory.remove_call(self.cgroup_name)
+
+    def _supervise(self) -> None:
+        container_ooms = oom_kills(self.container_events) if self.container_events >= 0 else 0
+        pidfd = os.pidfd_open(self.pid)
+        try:
+            deadline = self._await_request(pidfd)
+            timed_out = False
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                ready = (
+                    select.select([pidfd], [], [], max(remaining, 0))[0] if remaining > 0 else []
+                )
+                if not ready:
+                    timed_out = True
+                    self.kill()
+        finally:
+            os.close(pidfd)
+        if not self.namespaces:
+            # Before reaping: while the program is a zombie its pid still names its group.
+            kill_tree(self.pid)
+        _, status, usage = os.wait4(self.pid, 0)
+        if not self.namespaces:
+            # What escaped the group was reparented to the server (its subreaper) when the
+            # program ended: it goes before the client hears the call is over.
+            self.kill_orphans()
+        exit_code = os.waitstatus_to_exitcode(status)
+        cgroup = self.cgroup
+        report = {
+            "exit_code": exit_code,
+            "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
+            "max_rss_kb": int(usage.ru_maxrss),
+            "timed_out": timed_out or exit_code == -signal.SIGXCPU,
+            "oom_killed": bool(cgroup is not None and cgroup.oom_kills())
+            or (
+                self.container_events >= 0
+                and exit_code == -signal.SIGKILL
+                and oom_kills(self.container_events) > container_ooms
+            ),
+        }
+        os.write(self.result_w, json.dumps(report).encode())
+
+    def _await_request(self, pidfd: int) -> float | None:
+        """Serve the program until its request arrives; return the call's deadline.
+
+        None: the program ended first (a spare no longer needed, or one that failed).
+        """
+        buffer = b""
+        while True:
+            ready = select.select([self.ctl_r, pidfd], [], [])[0]
+            if self.ctl_r not in ready:
+                return None
+            chunk = os.read(self.ctl_r, 64)
+            if not chunk:
+                return None
+            buffer += chunk
+            if buffer.startswith(b"r"):
+                buffer = buffer[1:]
+                # The program is set up and waits for its request: limit the cgroup to what it
+                # holds now plus the default budget, so a call asking for that need not wait.
+                try:
+                    self.cgroup.set_limit(PRESET_MEMORY_BYTES)
+                    os.write(self.go_w, b"p")
+                except (OSError, AttributeError):
+                    return None
+                continue
+            if not buffer.endswith(b"\n"):
+                continue
+            started = time.monotonic()
+            timeout, budget = buffer.split()
+            if self.cgroup is not None and int(budget) != PRESET_MEMORY_BYTES:
                 # The program waits for this answer (and only then).
-                if cgroup is not None:
-                    try:
-                        cgroup.set_limit(int(limits[1]))
-                    except (OSError, ValueError, IndexError):
-                        pass
-                os.write(alive_w, b"g")
-            signal.setitimer(signal.ITIMER_REAL, max(float(limits[0]), 0.001))
-        _, status, usage = os.wait4(pid, 0)
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    except _Deadline:
-        # Killing the program kills its pid namespace; without one, its whole tree is ours
-        # (we are its subreaper) and is killed below.
-        timed_out = True
-        kill_pid(pid)
-        _, status, usage = os.wait4(pid, 0)
-    if not namespaces:
-        kill_tree(pid)
-    total = resource.getrusage(resource.RUSAGE_CHILDREN)
-    exit_code = os.waitstatus_to_exitcode(status)
-    report = {
-        "exit_code": exit_code,
-        "cpu_ms": (total.ru_utime + total.ru_stime) * 1000.0,
-        "max_rss_kb": int(usage.ru_maxrss),
-        "timed_out": timed_out or exit_code == -signal.SIGXCPU,
-        "oom_killed": bool(cgroup is not None and cgroup.oom_kills())
-        or (
-            container_events >= 0
-            and exit_code == -signal.SIGKILL
-            and oom_kills(container_events) > container_ooms
-        ),
-    }
-    os.write(result_w, json.dumps(report).encode())
-    # Close now rather than at exit: tearing down our copy of the server's memory takes a
-    # millisecond or two that the client need not wait for.
-    os.close(result_w)
-    return 0
+                try:
+                    self.cgroup.set_limit(int(budget))
+                except OSError:
+                    pass
+                os.write(self.go_w, b"g")
+            return started + max(float(timeout), 0.001)
 
 
 def program(
     isolation: Isolation,
     requests: socket.socket,
-    alive_r: int,
-    started_w: int,
+    go_r: int,
+    ctl_w: int,
     devnull: int,
     counted: bool = True,
-    cgroup: bool = False,
+    cgroup: CallCgroup | None = None,
 ) -> int:
-    """The call's own process: finish the sandbox once the request arrives, then run it.
+    """The call's own process: set up the sandbox, then once the request arrives, run it.
 
     ``counted`` says whether a memory cgroup (the call's, or the container's) counts every
     page the call holds; without one, memory no rlimit counts (memfds, SysV shared memory) is
-    refused. ``cgroup`` says whether the call has a cgroup of its own, whose limit the
-    supervisor presets once we are set up (and sets again for a request with another budget).
+    refused. ``cgroup`` is the call's own cgroup, which we join; our supervising thread presets its
+    limit once we are set up (and sets it again for a request with another budget).
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    # The supervisor may have died before the death signal was armed.
-    if os.read(alive_r, 1) == b"":
+    # The supervising thread may have ended before the death signal was armed.
+    if os.read(go_r, 1) != b"x":
         return 70
+    if cgroup is not None:
+        # Before our uid changes: the cgroup's files are the server's to write.
+        cgroup.join()
+        cgroup.close()
     namespaces = isolation.mode == "namespaces"
+    if namespaces:
+        isolation.enter_call_namespace()
+    else:
+        # Processes that escape the call's process group are reparented to us, not the server,
+        # while the call runs: the tree a deadline kills.
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
     if namespaces:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         libc.sethostname(b"sandbox", 7)
@@ -292,23 +372,22 @@ def program(
     drop_bounding_capabilities()
     base_as = _address_space()
     top_fd = max_fd()
-    if cgroup:
-        os.write(started_w, b"r")
-        # Our cgroup's limit is preset once the supervisor answers.
-        if os.read(alive_r, 1) != b"p":
+    if cgroup is not None:
+        os.write(ctl_w, b"r")
+        # Our cgroup's limit is preset once the supervising thread answers.
+        if os.read(go_r, 1) != b"p":
             return 70
     reader = MessageReader(requests)
     request = reader.next_message()
     if request is None:
         return 0  # the client is gone: this spare is no longer needed
     budget = int(request["limits"]["memory_bytes"])
-    os.write(started_w, f"{float(request['timeout'])!r} {budget}".encode())
-    os.close(started_w)
-    # Without a cgroup of our own, or asking for another budget than the preset one, our
-    # supervisor has set the memory limit once it answers.
-    if (not cgroup or budget != PRESET_MEMORY_BYTES) and os.read(alive_r, 1) != b"g":
+    os.write(ctl_w, f"{float(request['timeout'])!r} {budget}\n".encode())
+    os.close(ctl_w)
+    # Asking for another budget than the preset one: it is set once the thread answers.
+    if cgroup is not None and budget != PRESET_MEMORY_BYTES and os.read(go_r, 1) != b"g":
         return 70
-    os.close(alive_r)
+    os.close(go_r)
     out_fd, err_fd = reader.take_fds(2)
     # From here on a set-up failure is reported on the call's own stderr.
     os.dup2(devnull, 0)
@@ -327,11 +406,7 @@ def program(
     keep = requests.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, max(top_fd, out_fd + 1, err_fd + 1, keep + 1))
-    if not namespaces:
-        if isolation.call_uid is not None:
-            os.setgroups([])
-            os.setresgid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
-            os.setresuid(isolation.call_uid, isolation.call_uid, isolation.call_uid)
+    isolation.become_call_user()
     os.chdir(workspace)
     limits = request["limits"]
     set_limits(limits, base_as)
@@ -370,6 +445,27 @@ def _first_to_die() -> None:
         pass
     finally:
         prctl(PR_SET_DUMPABLE, 0)
+
+
+def _become_main_thread() -> None:
+    """Make the thread we were forked from look like the main thread it now is."""
+    import threading
+
+    # Forked from a daemon thread of the server: threads the program starts would default to
+    # daemon too, and not be joined at exit as Python joins them.
+    thread = threading.current_thread()
+    thread._daemonic = False  # type: ignore[attr-defined]
+    thread._name = "MainThread"  # type: ignore[attr-defined]
+
+
+def close_all_but(keep: set[int]) -> None:
+    """Close every descriptor of this process except those in ``keep``."""
+    low = 0
+    for fd in sorted(keep):
+        if fd > low:
+            os.closerange(low, fd)
+        low = max(low, fd + 1)
+    os.closerange(low, max(max_fd(), low + 1))
 
 
 def max_fd() -> int:

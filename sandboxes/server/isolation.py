@@ -26,12 +26,10 @@ from .syscalls import (
     MS_REMOUNT,
     MS_SHARED,
     MS_SLAVE,
-    PR_SET_DUMPABLE,
     SYS_PIVOT_ROOT,
     check_result,
     libc,
     mount,
-    prctl,
     unshare,
     write_id_maps,
 )
@@ -192,6 +190,9 @@ class Isolation:
         bound.append(src)
 
     def _probe_call_namespace(self) -> None:
+        # As a call gets them: a pid namespace for the children of the forking thread, the rest
+        # in the program itself.
+        unshare(CLONE_NEWPID)
         self._in_child(self.enter_call_namespace)
 
     @staticmethod
@@ -214,28 +215,37 @@ class Isolation:
         if status != 0:
             raise OSError(errno.EPERM, message or f"probe exited with status {status}")
 
-    # -- per call (runs in the supervisor, a fresh fork of the server)
+    # -- per call (runs in the program, forked from a server thread with a new pid namespace)
 
     def enter_call_namespace(self) -> None:
-        """Give this process fresh user, pid, mount, network, ipc and uts namespaces."""
-        if self.host_root:
-            os.setgroups([])
-            os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-            os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-            # Changing uid clears "dumpable", which would leave /proc/self/uid_map unwritable.
-            prctl(PR_SET_DUMPABLE, 1)
-        outer_uid, outer_gid = os.geteuid(), os.getegid()
-        unshare(
-            CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
-        )
-        write_id_maps(
-            "self",
-            f"{SANDBOX_UID} {outer_uid} 1\n",
-            f"{SANDBOX_UID} {outer_gid} 1\n",
-            deny_setgroups=True,
-        )
+        """Give this process (pid 1 of a new pid namespace) fresh mount, network, ipc and uts ones.
+
+        They belong to the server's user namespace, in which the program is root until its
+        request has been set up; then it becomes the call's user (:meth:`become_call_user`)
+        and keeps no capability in any of them.
+        """
+        unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
         # Slave: new workspaces still propagate in from the server; nothing propagates out.
         mount(None, "/", None, MS_REC | MS_SLAVE)
+
+    def become_call_user(self) -> None:
+        """Drop to the uid calls run as (once the call's mounts are done)."""
+        if self.mode == "namespaces" and not self.host_root:
+            # The server's user namespace maps only its own uid (as 0): a user namespace of the
+            # call's own shows it as SANDBOX_UID, as with a root server.
+            outer_uid, outer_gid = os.geteuid(), os.getegid()
+            unshare(CLONE_NEWUSER)
+            write_id_maps(
+                "self",
+                f"{SANDBOX_UID} {outer_uid} 1\n",
+                f"{SANDBOX_UID} {outer_gid} 1\n",
+                deny_setgroups=True,
+            )
+            return
+        if self.call_uid is not None:
+            os.setgroups([])
+            os.setresgid(self.call_uid, self.call_uid, self.call_uid)
+            os.setresuid(self.call_uid, self.call_uid, self.call_uid)
 
 
 def _kept_flags(path: str) -> int:

@@ -25,9 +25,9 @@ class MemoryCgroups:
     ``RLIMIT_AS`` counts only mapped memory: a call could fill memfds, shared memory or its
     tmpfs workspace past its budget. In a cgroup of its own every page it holds counts. The
     pool's cgroup is made under the server's own and kept as a directory descriptor, opened
-    before the server pivots to a root without ``/sys``; each supervisor makes its call's
-    cgroup there, joins it (so does the program it forks) and sets the limit once the
-    request says how much.
+    before the server pivots to a root without ``/sys``; the server makes each call's cgroup
+    there, the call's program joins it, and the server sets the limit once the request says
+    how much.
     """
 
     def __init__(self, parent_fd: int, name: str, fd: int, version: int) -> None:
@@ -35,6 +35,7 @@ class MemoryCgroups:
         self.name = name
         self.fd = fd
         self.version = version
+        self.made = 0
 
     @classmethod
     def create(cls) -> tuple[MemoryCgroups | None, str]:
@@ -74,17 +75,19 @@ class MemoryCgroups:
         call.close()
         os.rmdir(f"probe-{os.getpid()}", dir_fd=self.fd)
 
-    def join_call(self) -> CallCgroup | None:
-        """Make this process's call cgroup and move into it (None if that fails)."""
+    def make_call(self) -> tuple[str, CallCgroup | None]:
+        """Make a call's cgroup, for its program to join; return its name and it (None: failed)."""
+        self.made += 1
+        name = f"c{self.made}"
         try:
-            return CallCgroup.make(self, f"c{os.getpid()}", join=True)
+            return name, CallCgroup.make(self, name, join=True)
         except OSError:
-            return None
+            return name, None
 
-    def remove_call(self, pid: int) -> None:
-        """Remove the cgroup of the call whose supervisor was ``pid`` (once it is empty)."""
+    def remove_call(self, name: str) -> None:
+        """Remove the cgroup ``name`` of a call that has ended (once it is empty)."""
         try:
-            os.rmdir(f"c{pid}", dir_fd=self.fd)
+            os.rmdir(name, dir_fd=self.fd)
         except OSError:
             pass
 
@@ -105,7 +108,7 @@ class MemoryCgroups:
 
 
 class CallCgroup:
-    """One call's memory cgroup: descriptors opened while the supervisor may still write them."""
+    """One call's memory cgroup: descriptors the server opens (the program only joins)."""
 
     def __init__(self, files: dict[str, int], version: int) -> None:
         self.files = files
@@ -138,7 +141,10 @@ class CallCgroup:
                     if key in ("limit", "usage"):
                         raise
             if join:
-                _write_at(fd, "cgroup.procs", str(os.getpid()))
+                # v1: moving one thread (ours, the program being single-threaded then) skips
+                # the global lock whose RCU sync makes moving a process cost ~10 ms.
+                procs = "tasks" if pool.version == 1 else "cgroup.procs"
+                files["procs"] = os.open(procs, os.O_WRONLY | os.O_CLOEXEC, dir_fd=fd)
         except OSError:
             for opened in files.values():
                 os.close(opened)
@@ -158,6 +164,21 @@ class CallCgroup:
         if "swap" in self.files:
             # v1 counts memory+swap in one limit; v2 limits swap apart: none at all.
             os.write(self.files["swap"], (str(limit) if self.version == 1 else "0").encode())
+
+    def join(self) -> None:
+        """Move the calling process into this cgroup."""
+        # "0" is the writer itself: in a pid namespace of its own its pid is not ours to name.
+        fd = self.files.pop("procs")
+        try:
+            os.write(fd, b"0")
+        finally:
+            os.close(fd)
+
+    def joined(self) -> None:
+        """Close the descriptor a program joins by (in the server, once it is forked)."""
+        fd = self.files.pop("procs", -1)
+        if fd >= 0:
+            os.close(fd)
 
     def oom_kills(self) -> int:
         """How many processes the kernel killed in this cgroup for lack of memory."""

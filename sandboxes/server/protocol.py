@@ -78,5 +78,5 @@ class MessageReader:
 # How the stderr of a call that could not be set up begins (the client retries such calls).
 SETUP_FAILED = "sandbox set-up failed:"
 # The memory budget a spare's cgroup is limited to before its request arrives (the default of
-# CallLimits.memory_mb): a call asking for it starts without waiting for its supervisor.
+# CallLimits.memory_mb): a call asking for it starts without waiting for its supervising thread.
 PRESET_MEMORY_BYTES = 512 << 20

@@ -13,7 +13,7 @@ import time
 import traceback
 from collections import deque
 
-from .calls import max_fd, supervise
+from .calls import Call, max_fd
 from .files import remove_tree, write_file
 from .isolation import Isolation
 from .memory import MemoryCgroups, open_oom_events
@@ -24,7 +24,6 @@ from .syscalls import (
     MS_NOSUID,
     check_result,
     children_of,
-    fork_child,
     kill_pid,
     libc,
     mount,
@@ -65,8 +64,8 @@ class PerKeyQueue:
 class Server:
     """Serves one client: workspaces, and a supply of pre-forked calls handed to it.
 
-    Each spare is a supervisor (which enforces the call's deadline and reports its result)
-    and its program, with namespaces built, waiting for code. The spare's request socket and
+    Each spare is a program with its namespaces built, waiting for code, and a thread of ours
+    that supervises it (enforces the call's deadline and reports its result). The spare's request socket and
     result pipe are passed to the client, which then talks to the call directly: the server
     is not on the path of a run at all.
     """
@@ -92,7 +91,9 @@ class Server:
         self.isolation = isolation
         self.reader = MessageReader(sock)
         self.selector = selectors.DefaultSelector()
-        self.supervisors: set[int] = set()
+        # The live calls (spares and running) by their program's pid; their threads reap them.
+        self.calls: dict[int, Call] = {}
+        self.calls_lock = threading.Lock()
         self.outstanding = 0
         self.spare_target = spares
         self.devnull = os.open(os.devnull, os.O_RDWR)
@@ -104,7 +105,7 @@ class Server:
         """Handle requests until the client disconnects, then kill every call and return."""
         self.selector.register(self.sock, selectors.EVENT_READ, "client")
         self.selector.register(self.wake_r, selectors.EVENT_READ, "child")
-        # Exited supervisors wake the loop so they are reaped at once.
+        # Exited children wake the loop, so orphans a call left are killed at once.
         signal.set_wakeup_fd(self.wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         self.send(
@@ -160,9 +161,10 @@ class Server:
             elif op == "need":
                 self.give_spare()
             elif op == "kill":
-                pid = message.get("pid")
-                if isinstance(pid, int) and pid in self.supervisors:
-                    kill_pid(pid)
+                with self.calls_lock:
+                    call = self.calls.get(message.get("pid"))
+                if call is not None:
+                    call.kill()
             elif op in ("mkws", "write", "drop"):
                 key = message.get("ws") if isinstance(message.get("ws"), str) else ""
                 self.workspaces.submit(key, lambda: self.workspace_op(op, message))
@@ -257,59 +259,66 @@ class Server:
             self.give_spare()
 
     def give_spare(self) -> None:
-        """Fork a spare and pass its request socket and result pipe to the client."""
+        """Start a spare and pass its request socket and result pipe to the client.
+
+        A thread of its own forks the spare's program and supervises the call (see
+        :class:`calls.Call`); the thread also gives the program its pid namespace, which is
+        why the fork is not done here.
+        """
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         result_r, result_w = os.pipe()
-
-        def supervisor() -> int:
-            os.close(result_r)
-            ours.close()
-            self.selector.close()
-            self.sock.close()
-            os.close(self.wake_r)
-            os.close(self.wake_w)
-            return supervise(
-                self.isolation,
-                theirs,
-                result_w,
-                self.devnull,
-                self.memory,
-                self.counted,
-                self.container_events,
-            )
-
-        pid = fork_child(supervisor)
-        theirs.close()
-        os.close(result_w)
-        self.supervisors.add(pid)
+        call = Call(
+            self.isolation,
+            theirs,
+            result_w,
+            self.devnull,
+            self.memory,
+            self.counted,
+            self.container_events,
+            self.kill_orphans,
+        )
         self.outstanding += 1
+        threading.Thread(target=self._run_call, args=(call, ours, result_r), daemon=True).start()
+
+    def _run_call(self, call: Call, ours: socket.socket, result_r: int) -> None:
         try:
-            self.send({"op": "spare", "pid": pid}, [ours.fileno(), result_r])
+            try:
+                with self.calls_lock:
+                    pid = call.start()
+                    self.calls[pid] = call
+                self.send({"op": "spare", "pid": pid}, [ours.fileno(), result_r])
+            finally:
+                ours.close()
+                os.close(result_r)
+            call.supervise()
+        except OSError:
+            pass  # the client is gone; the main loop sees it
         finally:
-            ours.close()
-            os.close(result_r)
+            with self.calls_lock:
+                self.calls.pop(call.pid, None)
+
+    def kill_orphans(self) -> None:
+        """Kill our children that no call owns: processes a call left behind (rlimits mode)."""
+        with self.calls_lock:
+            owned = set(self.calls)
+        for pid in children_of(os.getpid()):
+            if pid not in owned:
+                kill_pid(pid)
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
 
     def reap(self) -> None:
-        """Collect exited supervisors and kill orphans that calls left behind."""
-        while True:
-            try:
-                pid, _status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
-            self.supervisors.discard(pid)
-            if self.memory is not None:
-                self.memory.remove_call(pid)
-        for pid in children_of(os.getpid()):
-            if pid not in self.supervisors:
-                # An orphan reparented to us (the child subreaper): a call's leftover.
-                kill_pid(pid)
+        """Kill and collect the orphans that calls left behind (calls reap their own programs)."""
+        self.kill_orphans()
 
     def shutdown(self) -> None:
-        """Kill every supervisor and leftover, and reap them all."""
-        for pid in self.supervisors:
-            kill_pid(pid)
+        """Kill every call and leftover, and reap them all."""
+        with self.calls_lock:
+            calls = list(self.calls.values())
+        for call in calls:
+            call.kill()
         for _ in range(1000):
             for pid in children_of(os.getpid()):
                 kill_pid(pid)
@@ -385,5 +394,5 @@ def start_janitor(path: str) -> int:
     os.waitpid(first, 0)
     with os.fdopen(pid_r, "rb") as fh:
         janitor = int(fh.read() or 0)
-    # alive_w stays open until this server (and its supervisors) have exited; calls close it.
+    # alive_w stays open until this server has exited; calls close their copy.
     return janitor

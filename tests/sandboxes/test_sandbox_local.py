@@ -180,7 +180,7 @@ def test_server_crash_is_recovered(local_pool):
     # Calls after the crash get a new server (a call caught mid-crash reports its death).
     results = [sb.run("print(3)") for _ in range(3)]
     assert results[-1].stdout == "3\n"
-    assert all(r.ok or "supervisor died" in r.stderr for r in results)
+    assert all(r.ok or "sandbox server died" in r.stderr for r in results)
     assert pool.server_pid != old
     pool.close()
 
