@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import socket
+import sys
 import time
 from typing import Any
 
@@ -31,6 +33,35 @@ _GRACE_S = 5.0
 _ATTEMPTS = 4
 
 
+# `import x`, `import x.y as z, w` and `from x import ...`, wherever they appear (in strings too:
+# a program that carries another's source, like the grading harness, is judged by both).
+_IMPORTS = re.compile(r"\bimport\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)")
+_FROM = re.compile(r"\bfrom\s+([\w.]+)\s+import\b")
+_DYNAMIC = re.compile(r"__import__|importlib|import_module|exec\s*\(|eval\s*\(")
+_STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
+
+
+def stdlib_only(code: str, preload: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether ``code`` evidently imports nothing but standard modules that are not ``preload``.
+
+    Such a call runs on a lean spare (no preloaded modules: cheaper to fork and to end); any
+    other import, or one we cannot read (``__import__``, ``importlib``), sends it to a
+    preloaded one. Only speed depends on this: every module is importable from either.
+    """
+    lean = _STDLIB.difference(m.split(".")[0] for m in preload)
+    text = code.replace("\\n", "\n")
+    if _DYNAMIC.search(text):
+        return False
+    if not all(m.group(1).split(".")[0] in lean for m in _FROM.finditer(text)):
+        return False
+    # What follows `from x import` names no module.
+    for match in _IMPORTS.finditer(_FROM.sub(" ", text)):
+        for part in match.group(1).split(","):
+            if part.split()[0].split(".")[0] not in lean:
+                return False
+    return True
+
+
 class SandboxPool(ServerLink):
     """One warm fork server and the workspaces of the sandboxes that share it.
 
@@ -48,31 +79,34 @@ class SandboxPool(ServerLink):
     def _retire(self, spare: _Spare) -> None:
         """Drop a spare we took (run, dead or unusable) and have the server fork another."""
         spare.discard()
-        self._notify({"op": "used", "pid": spare.pid})
+        self._notify({"op": "used", "pid": spare.pid, "lean": spare.lean})
 
-    def _take_spare(self, deadline: float) -> _Spare:
+    def _take_spare(self, deadline: float, lean: bool = False) -> _Spare:
         while True:
             sock = self._ensure()
             with self._spare_ready:
                 asked = False
-                while not self._spares and self._sock is sock:
+                while self._sock is sock:
+                    # A lean call takes a preloaded spare rather than wait (the lean server may
+                    # still be starting, or gone).
+                    for spares in (self._lean_spares, self._spares) if lean else (self._spares,):
+                        if spares:
+                            return spares.pop(0)
                     if not asked:
-                        self._notify({"op": "need"})
+                        self._notify({"op": "need", "lean": lean and self._lean})
                         asked = True
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise SandboxError("no sandbox process became available in time")
                     self._spare_ready.wait(min(remaining, 1.0))
-                if self._spares:
-                    return self._spares.pop(0)
             # The server died while we waited (its spares went with it): start a new one.
             if time.monotonic() >= deadline:
                 raise SandboxError("no sandbox process became available in time")
 
-    def _take_live_spare(self, deadline: float) -> _Spare:
+    def _take_live_spare(self, deadline: float, lean: bool = False) -> _Spare:
         """A spare that is still alive (its result pipe stays empty until its run)."""
         while True:
-            spare = self._take_spare(deadline)
+            spare = self._take_spare(deadline, lean)
             ready, _, _ = select.select([spare.result_fd], [], [], 0)
             if not ready:
                 return spare
@@ -87,6 +121,7 @@ class SandboxPool(ServerLink):
         timeout_s: float,
         start: float,
         notices: list[str],
+        lean: bool = False,
     ) -> tuple[bytes, bytes, bytes, bool, bool]:
         """Run once on a spare (``notices`` gets a lost-workspace notice, if any).
 
@@ -100,7 +135,7 @@ class SandboxPool(ServerLink):
         spare: _Spare | None = None
         try:
             while True:
-                spare = self._take_live_spare(start + _START_TIMEOUT_S)
+                spare = self._take_live_spare(start + _START_TIMEOUT_S, lean)
                 notices.extend(self._held(workspace, spare.generation))
                 if (spare.generation, workspace) not in self._workspaces:
                     # First use on this server: it creates (and mounts) the directory.
@@ -154,11 +189,12 @@ class SandboxPool(ServerLink):
             "timeout": float(timeout_s),
             "limits": limits.wire(timeout_s),
         }
+        lean = self._lean and stdlib_only(request["code"], getattr(self, "preload", ()))
         start = time.monotonic()
         notices: list[str] = []
         for _ in range(_ATTEMPTS):
             try:
-                attempt = self._attempt(workspace, request, limits, timeout_s, start, notices)
+                attempt = self._attempt(workspace, request, limits, timeout_s, start, notices, lean)
                 break
             except _NotStarted as e:
                 why = f":\n{e}" if str(e) else ""

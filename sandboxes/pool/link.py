@@ -62,6 +62,9 @@ class ServerLink(abc.ABC):
         self._send_lock = threading.Lock()
         self._spare_ready = threading.Condition(threading.Lock())
         self._spares: list[_Spare] = []
+        # Spares of the lean server (no preload: cheaper to fork and to end), while it runs.
+        self._lean_spares: list[_Spare] = []
+        self._lean = False
         self._pending: dict[int, _Pending] = {}
         # (server generation, name) of the workspaces the current server has created.
         self._workspaces: set[tuple[int, str]] = set()
@@ -112,7 +115,7 @@ class ServerLink(abc.ABC):
         if self._sock is not None:
             self._sock.detach()
             # Our copy of the descriptor is closed without telling the parent's server.
-        for spare in self._spares:
+        for spare in self._spares + self._lean_spares:
             spare.discard()
         self._own_state()
         self._after_fork()
@@ -139,6 +142,7 @@ class ServerLink(abc.ABC):
             self._terminate()
             raise SandboxError(f"sandbox server failed: {hello['error']}{self._diagnostics()}")
         self.hello = hello
+        self._lean = hello.get("lean") is True
         self._sock = sock
         self._pending = {}
         self._generation += 1
@@ -188,9 +192,19 @@ class ServerLink(abc.ABC):
     def _dispatch(self, message: dict[str, Any], reader: MessageReader, generation: int) -> None:
         if message.get("op") == "spare":
             request_fd, result_fd = reader.take_fds(2)
+            lean = message.get("lean") is True
+            spare = _Spare(int(message["pid"]), request_fd, result_fd, generation, lean)
             with self._spare_ready:
-                self._spares.append(_Spare(int(message["pid"]), request_fd, result_fd, generation))
-                self._spare_ready.notify()
+                (self._lean_spares if lean else self._spares).append(spare)
+                self._spare_ready.notify_all()
+            return
+        if message.get("op") == "lean-gone":
+            with self._spare_ready:
+                self._lean = False
+                for spare in self._lean_spares:
+                    spare.discard()
+                self._lean_spares.clear()
+                self._spare_ready.notify_all()
             return
         request_id = message.get("id")
         # Our requests have int ids; a reply to anything else (a malformed request) is no one's.
@@ -207,9 +221,10 @@ class ServerLink(abc.ABC):
                 sock.close()
                 self._terminate()
         with self._spare_ready:
-            for spare in [s for s in self._spares if s.generation == generation]:
-                spare.discard()
-                self._spares.remove(spare)
+            for spares in (self._spares, self._lean_spares):
+                for spare in [s for s in spares if s.generation == generation]:
+                    spare.discard()
+                    spares.remove(spare)
             self._spare_ready.notify_all()
         for pending in list(self._pending.values()):
             pending.event.set()
@@ -232,9 +247,10 @@ class ServerLink(abc.ABC):
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(timeout=5)
         with self._spare_ready:
-            for spare in self._spares:
+            for spare in self._spares + self._lean_spares:
                 spare.discard()
             self._spares = []
+            self._lean_spares = []
         self._terminate()
 
     def __enter__(self) -> ServerLink:

@@ -20,6 +20,7 @@ class _Spare:
     request_fd: int
     result_fd: int
     generation: int
+    lean: bool = False
 
     def discard(self) -> None:
         # Idempotent: a descriptor number closed twice may already belong to someone else.

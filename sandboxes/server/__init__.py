@@ -6,7 +6,7 @@ uses the standard library only, works on Python 3.10+ and never imports agentgym
 per concern: ``protocol`` (the wire format), ``syscalls``, ``isolation`` (namespaces and the
 private root), ``memory`` (cgroups, seccomp), ``files`` (descriptor-only file operations on
 workspaces), ``calls`` (a call's program and its supervising thread), ``server`` (workspaces and spares),
-``zygote`` and ``main``.
+``lean`` (the lean server), ``zygote`` and ``main``.
 
 Start-up: isolate the server itself (a new user and mount namespace whose root holds only the
 Python installation, a few device nodes and the workspaces), import the preload modules once,
@@ -24,7 +24,9 @@ drops every capability and runs the code; the thread enforces the deadline (kill
 program kills its pid namespace), reaps it and reports. One process per call means one fork
 and one teardown of the interpreter per call. Where namespaces are not available the same
 steps run without them: rlimits, a separate uid when the server is root, and the program as
-child subreaper of what it starts, so a deadline kills the whole tree.
+child subreaper of what it starts, so a deadline kills the whole tree. A server with a
+preload also starts a lean server (see ``lean``) whose spares serve the calls that import
+only the standard library.
 """
 
 from __future__ import annotations

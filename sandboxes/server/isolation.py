@@ -74,6 +74,26 @@ class Isolation:
             self.workspace_root = workspaces
             self.call_uid = HOST_NOBODY if self.host_root else None
 
+    def state(self) -> dict:
+        """What another server process in our namespaces needs to act as we do (see restore)."""
+        return {
+            "workspaces": self.workspaces,
+            "name_key": self.name_key.hex(),
+            "mode": self.mode,
+            "reason": self.reason,
+            "call_uid": self.call_uid,
+            "host_root": self.host_root,
+            "workspace_root": self.workspace_root,
+        }
+
+    @classmethod
+    def restore(cls, state: dict) -> Isolation:
+        """The isolation of the server that wrote ``state`` (already entered: nothing is done)."""
+        self = cls.__new__(cls)
+        self.__dict__.update(state)
+        self.name_key = bytes.fromhex(state["name_key"])
+        return self
+
     def workspace_dir(self, name: str) -> str:
         """The server-side folder of workspace ``name``.
 

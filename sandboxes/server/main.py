@@ -9,6 +9,7 @@ import socket
 import time
 
 from .isolation import Isolation
+from .lean import read_sources, start_lean
 from .memory import MemoryCgroups
 from .protocol import send_message
 from .server import Server, preload, start_janitor
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.05)
         else:
             return 2
+    modules = [m for m in args.preload.split(",") if m]
+    # Read now: once the server is isolated its own folder is out of sight.
+    sources = read_sources() if modules and args.spares > 0 else None
     janitor = start_janitor(args.remove_on_exit) if args.remove_on_exit else 0
     memory, memory_note = None, "container"
     if args.memory_accounting == "refuse":
@@ -78,7 +82,20 @@ def main(argv: list[str] | None = None) -> int:
         send_message(sock, {"op": "hello", "error": f"isolation failed: {exc}"})
         return 2
     prctl(PR_SET_CHILD_SUBREAPER, 1)
-    preload([m for m in args.preload.split(",") if m])
+    lean = None
+    if sources is not None:
+        # Calls that import only the standard library go to a lean server's spares.
+        lean = start_lean(
+            sources,
+            {
+                "isolation": isolation.state(),
+                "spares": args.spares,
+                "memory": memory.state() if memory is not None else None,
+                "memory_note": memory_note,
+            },
+            [memory.parent_fd, memory.fd] if memory is not None else [],
+        )
+    preload(modules)
     secrets.token_bytes(1)
     # Calls that share our uid (in a container) must not be able to ptrace or read us.
     prctl(PR_SET_DUMPABLE, 0)
@@ -90,5 +107,6 @@ def main(argv: list[str] | None = None) -> int:
         janitor_pid=janitor,
         memory=memory,
         memory_note=memory_note,
+        lean_server=lean,
     ).serve()
     return 0

@@ -36,6 +36,26 @@ class MemoryCgroups:
         self.fd = fd
         self.version = version
         self.made = 0
+        # Call cgroups' names start with this; only the owner removes the pool's cgroup.
+        self.prefix = "c"
+        self.owner = True
+
+    def state(self) -> dict:
+        """Arguments of :meth:`inherited` for a process that inherits our descriptors."""
+        return {
+            "parent_fd": self.parent_fd,
+            "name": self.name,
+            "fd": self.fd,
+            "version": self.version,
+        }
+
+    @classmethod
+    def inherited(cls, parent_fd: int, name: str, fd: int, version: int) -> MemoryCgroups:
+        """The pool's cgroup, as a second server that shares it sees it (the lean server)."""
+        made = cls(parent_fd, name, fd, version)
+        made.prefix = "l"
+        made.owner = False
+        return made
 
     @classmethod
     def create(cls) -> tuple[MemoryCgroups | None, str]:
@@ -78,7 +98,7 @@ class MemoryCgroups:
     def make_call(self) -> tuple[str, CallCgroup | None]:
         """Make a call's cgroup, for its program to join; return its name and it (None: failed)."""
         self.made += 1
-        name = f"c{self.made}"
+        name = f"{self.prefix}{self.made}"
         try:
             return name, CallCgroup.make(self, name, join=True)
         except OSError:
@@ -92,18 +112,20 @@ class MemoryCgroups:
             pass
 
     def remove(self) -> None:
-        """Remove every call cgroup left and the pool's own (at shutdown)."""
+        """Remove the call cgroups left (all, for the owner) and the owner the pool's own."""
+        prefixes = ("c", "l") if self.owner else (self.prefix,)
         for name in list_names(self.fd):
-            if name.startswith("c") and name[1:].isdigit():
+            if name[:1] in prefixes and name[1:].isdigit():
                 try:
                     os.rmdir(name, dir_fd=self.fd)
                 except OSError:
                     pass
         os.close(self.fd)
-        try:
-            os.rmdir(self.name, dir_fd=self.parent_fd)
-        except OSError:
-            pass
+        if self.owner:
+            try:
+                os.rmdir(self.name, dir_fd=self.parent_fd)
+            except OSError:
+                pass
         os.close(self.parent_fd)
 
 

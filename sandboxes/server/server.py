@@ -12,6 +12,7 @@ import threading
 import time
 import traceback
 from collections import deque
+from typing import Any
 
 from .calls import Call, max_fd
 from .files import remove_tree, write_file
@@ -79,8 +80,15 @@ class Server:
         janitor_pid: int = 0,
         memory: MemoryCgroups | None = None,
         memory_note: str = "",
+        lean: bool = False,
+        lean_server: tuple[socket.socket, Any] | None = None,
     ) -> None:
         self.sock = sock
+        # Whether we are the lean server (whose client is the server), and, in the server, the
+        # lean server's socket and process (see lean.py).
+        self.lean = lean
+        self.lean_sock, self.lean_proc = lean_server or (None, None)
+        self.lean_reader = MessageReader(self.lean_sock) if self.lean_sock is not None else None
         self.memory = memory
         # Whether a cgroup counts every page a call holds (its own, or the container's).
         self.counted = memory is not None or memory_note == "container"
@@ -104,6 +112,8 @@ class Server:
     def serve(self) -> None:
         """Handle requests until the client disconnects, then kill every call and return."""
         self.selector.register(self.sock, selectors.EVENT_READ, "client")
+        if self.lean_sock is not None:
+            self.selector.register(self.lean_sock, selectors.EVENT_READ, "lean")
         self.selector.register(self.wake_r, selectors.EVENT_READ, "child")
         # Exited children wake the loop, so orphans a call left are killed at once.
         signal.set_wakeup_fd(self.wake_w)
@@ -119,6 +129,7 @@ class Server:
                 "preloaded": sorted(m for m in ("numpy", "sympy") if m in sys.modules),
                 "janitor_pid": self.janitor_pid,
                 "memory": self.memory_note,
+                "lean": self.lean_sock is not None,
             },
         )
         self.refill()
@@ -130,6 +141,8 @@ class Server:
                             return
                         for message in self.reader.messages():
                             self.handle(message)
+                    elif key.data == "lean":
+                        self.relay_lean()
                     else:
                         try:
                             while os.read(self.wake_r, 4096):
@@ -150,6 +163,16 @@ class Server:
             return  # not a request: nothing to answer
         op = message.get("op")
         request_id = message.get("id", 0)
+        if message.get("lean") is True and op in ("used", "need", "kill"):
+            # About a lean spare: the lean server's business (or, if it is gone, ours).
+            if self.lean_sock is not None:
+                try:
+                    send_message(self.lean_sock, {"op": op, "pid": message.get("pid")})
+                    return
+                except OSError:
+                    self.lean_gone()
+            if op == "used":
+                return
         try:
             nfds = message.get("nfds", 0)
             for fd in self.reader.take_fds(nfds if isinstance(nfds, int) else 0):
@@ -174,6 +197,34 @@ class Server:
                 raise ValueError(f"unknown operation {op!r}")
         except Exception as exc:  # noqa: BLE001 - reported to the client
             self.reply(request_id, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+    def relay_lean(self) -> None:
+        """Pass the lean server's spares on to the client, marked lean."""
+        try:
+            alive = self.lean_reader.feed()
+        except OSError:
+            alive = False
+        for message in self.lean_reader.messages() if alive else ():
+            if isinstance(message, dict) and message.get("op") == "spare":
+                fds = self.lean_reader.take_fds(2)
+                try:
+                    self.send({"op": "spare", "pid": message.get("pid"), "lean": True}, fds)
+                finally:
+                    for fd in fds:
+                        os.close(fd)
+        if not alive:
+            self.lean_gone()
+
+    def lean_gone(self) -> None:
+        """The lean server ended: every call goes to our spares from now on."""
+        if self.lean_sock is None:
+            return
+        self.selector.unregister(self.lean_sock)
+        self.lean_sock.close()
+        self.lean_sock = None
+        for fd in self.lean_reader.fds:
+            os.close(fd)
+        self.send({"op": "lean-gone"})
 
     def send(self, message: dict, fds: list[int] | tuple[int, ...] = ()) -> None:
         """Send one message to the client (from any thread)."""
@@ -301,6 +352,8 @@ class Server:
         """Kill our children that no call owns: processes a call left behind (rlimits mode)."""
         with self.calls_lock:
             owned = set(self.calls)
+        if self.lean_proc is not None:
+            owned.add(self.lean_proc.pid)
         for pid in children_of(os.getpid()):
             if pid not in owned:
                 kill_pid(pid)
@@ -315,6 +368,12 @@ class Server:
 
     def shutdown(self) -> None:
         """Kill every call and leftover, and reap them all."""
+        if self.lean_sock is not None:
+            self.lean_sock.close()  # the lean server kills its calls and exits
+            try:
+                self.lean_proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - it is killed below with everything else
+                pass
         with self.calls_lock:
             calls = list(self.calls.values())
         for call in calls:

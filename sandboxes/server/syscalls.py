@@ -235,4 +235,3 @@ def kill_tree(program_pid: int) -> None:
         if not found:
             return
         time.sleep(0.001)
-
