@@ -29,6 +29,7 @@ from .syscalls import (
     MS_RDONLY,
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
+    PR_SET_NAME,
     PR_SET_NO_NEW_PRIVS,
     PR_SET_PDEATHSIG,
     drop_bounding_capabilities,
@@ -205,6 +206,8 @@ class Call:
                 keep.update(cgroup.files.values())
             close_all_but(keep)
             _become_main_thread()
+            # Told apart from the server in ps, top and profiles.
+            libc.prctl(PR_SET_NAME, b"sandbox-call", 0, 0, 0)
             return program(
                 self.isolation, self.requests, go_r, ctl_w, self.devnull, counted, cgroup
             )
