@@ -69,6 +69,8 @@ class DockerPool(SandboxPool):
         workspace_mb: Size of the workspace tmpfs in MiB (all episodes of the pool).
         preload: Modules the server imports once.
         spares: Calls kept pre-forked.
+        lean_spares: Spares of the lean server for calls that import only standard modules
+            (``None``: as many as ``spares``; 0: none), as in the local backend.
     """
 
     backend = "docker"
@@ -83,12 +85,15 @@ class DockerPool(SandboxPool):
         workspace_mb: int = 256,
         preload: tuple[str, ...] | list[str] = DEFAULT_PRELOAD,
         spares: int = 2,
+        lean_spares: int | None = None,
     ) -> None:
+        lean_spares = spares if lean_spares is None else lean_spares
         for name, value, low in (
             ("memory_mb", memory_mb, 64),
             ("pids", pids, 16),
             ("workspace_mb", workspace_mb, 1),
             ("spares", spares, 0),
+            ("lean_spares", lean_spares, 0),
         ):
             check_int(name, value, low)
         if not isinstance(cpus, int | float) or cpus <= 0:
@@ -103,6 +108,7 @@ class DockerPool(SandboxPool):
         self.workspace_mb = workspace_mb
         self.preload = tuple(preload)
         self.spares = spares
+        self.lean_spares = lean_spares
         self._running: _Container | None = None
         self._finalizer: weakref.finalize | None = None
 
@@ -149,6 +155,8 @@ class DockerPool(SandboxPool):
                     ",".join(self.preload),
                     "--spares",
                     str(self.spares),
+                    "--lean-spares",
+                    str(self.lean_spares),
                     # The container's memory cgroup counts every page; a call over it dies
                     # first (its oom_score_adj), not the server.
                     "--memory-accounting",

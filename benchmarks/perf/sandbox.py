@@ -41,6 +41,7 @@ from agentgym.benchmarks.report import add_out_argument, percentile_ms, write_re
 
 PRINT = "print(1)"
 SYMPY = "import sympy; print(sympy.sqrt(8))"
+IMPORT_SYMPY = "import sympy"
 LATENCY_TARGET = 0.25
 MEMORY_TARGET_MB = 50.0
 
@@ -120,6 +121,7 @@ from agentgym.sandboxes.local import LocalPool, LocalSandbox
 pool = LocalPool(share_preload=sys.argv[1] == "1")
 sb = LocalSandbox(pool=pool)
 sb.run("print(1)")
+pool.wait_warm()
 print(pool.server_pid, pool.zygote_pid or 0, pool.hello["janitor_pid"], flush=True)
 sys.stdin.read()
 pool.close()
@@ -191,6 +193,7 @@ def bench_local(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
         sb.run(PRINT)
         meta["local_pool_start_s"] = time.perf_counter() - start
         meta["local_isolation"] = pool.isolation
+        pool.wait_warm()
         for label, code, calls in (
             ("print(1)", PRINT, args.calls),
             ("import sympy", SYMPY, args.sympy_calls),
@@ -281,6 +284,7 @@ def bench_docker(
         start = time.perf_counter()
         sb.run(PRINT)
         meta["docker_pool_start_s"] = time.perf_counter() - start
+        pool.wait_warm()
         plain = client.containers.run(
             DEFAULT_IMAGE,
             ["sleep", "infinity"],
@@ -404,7 +408,12 @@ def bench_peers(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
     with LocalPool() as pool:
         sb = LocalSandbox(pool=pool, timeout_s=60)
         meta["local_isolation"] = pool.isolation
-        for label, code in (("print(1)", PRINT), ("import sympy", SYMPY)):
+        pool.wait_warm()
+        for label, code in (
+            ("print(1)", PRINT),
+            ("import sympy", IMPORT_SYMPY),
+            ("import sympy; print(sympy.sqrt(8))", SYMPY),
+        ):
             ours = measure(lambda c: sb.run(c), code, args.calls)
             out: dict[str, Any] = {"case": f"{label}: local pool ({pool.isolation})", **ours}
             for name, base in baselines.items():
@@ -535,7 +544,9 @@ def bench_grading(
                 raise RuntimeError("SkyRL-Gym's LCB grading failed the reference solution")
 
         lcb = measure(grade_lcb, "", max(4, args.grading_calls))
-        rows.append({"case": "grading: SkyRL-Gym LiveCodeBench compute_score (3 stdin tests)", **lcb})
+        rows.append(
+            {"case": "grading: SkyRL-Gym LiveCodeBench compute_score (3 stdin tests)", **lcb}
+        )
     except Exception as exc:  # noqa: BLE001 - the table says why
         rows.append({"case": "grading: SkyRL-Gym LiveCodeBench", "note": f"cannot run: {exc}"})
     with tempfile.TemporaryDirectory() as tmp:

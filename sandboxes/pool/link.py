@@ -9,6 +9,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -98,6 +99,22 @@ class ServerLink(abc.ABC):
         """Start the server now rather than on first use; returns the pool."""
         self._ensure()
         return self
+
+    def wait_warm(self, timeout_s: float = 60.0) -> bool:
+        """Start the server and wait until its spares (a lean server's too) are ready.
+
+        Calls need not wait for this: until then they take what is ready. Benchmarks do, to
+        measure the steady state. Returns False if ``timeout_s`` passed first.
+        """
+        sock = self._ensure()
+        deadline = time.monotonic() + timeout_s
+        with self._spare_ready:
+            while not (self._spares and (self._lean_spares or not self._lean)):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._sock is not sock:
+                    return False
+                self._spare_ready.wait(min(remaining, 0.5))
+        return True
 
     def _ensure(self) -> socket.socket:
         with self._lock:

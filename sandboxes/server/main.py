@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preload", default="numpy,sympy")
     parser.add_argument("--spares", type=int, default=2, help="calls kept pre-forked")
     parser.add_argument(
+        "--lean-spares",
+        type=int,
+        default=-1,
+        help="spares of the lean server, for calls that import only standard modules "
+        "(-1: as many as --spares; 0: no lean server)",
+    )
+    parser.add_argument(
         "--remove-on-exit", help="a directory to delete once the server has exited, however it ends"
     )
     parser.add_argument(
@@ -61,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     modules = [m for m in args.preload.split(",") if m]
     # Read now: once the server is isolated its own folder is out of sight.
-    sources = read_sources() if modules and args.spares > 0 else None
+    lean_spares = args.spares if args.lean_spares < 0 else args.lean_spares
+    sources = read_sources() if modules and lean_spares > 0 else None
     janitor = start_janitor(args.remove_on_exit) if args.remove_on_exit else 0
     memory, memory_note = None, "container"
     if args.memory_accounting == "refuse":
@@ -89,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             sources,
             {
                 "isolation": isolation.state(),
-                "spares": args.spares,
+                "spares": lean_spares,
                 "memory": memory.state() if memory is not None else None,
                 "memory_note": memory_note,
             },

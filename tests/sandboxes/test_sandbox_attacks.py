@@ -82,7 +82,7 @@ def settled(pool, backend) -> int:
     """Wait for the pool to be back to its spares alone; return the number of extra processes."""
     extra = 0
     # One process per spare, and with a lean server, it and its spares.
-    expected = pool.spares * 2 + 1 if pool.hello.get("lean") else pool.spares
+    expected = pool.spares + (1 + pool.lean_spares if pool.hello.get("lean") else 0)
     for _ in range(100):
         if backend == "local":
             pids = descendants_of(pool.server_pid)

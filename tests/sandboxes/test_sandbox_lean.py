@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
@@ -51,9 +50,8 @@ def _ready_pool() -> LocalPool:
     sb = LocalSandbox(pool=pool)
     assert sb.run("print(1)").ok
     assert pool.hello["lean"] is True
-    deadline = time.monotonic() + 60
-    while not pool._lean_spares and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert pool.wait_warm()
+    assert pool._lean_spares
     sb.close()
     return pool
 
@@ -62,6 +60,14 @@ def _ready_pool() -> LocalPool:
 def pool():
     pool = _ready_pool()
     yield pool
+    pool.close()
+
+
+def test_no_lean_server_when_asked_for_none():
+    pool = LocalPool(preload=("decimal",), lean_spares=0)
+    sb = LocalSandbox(pool=pool)
+    assert sb.run(PROBE).stdout == "True\n"
+    assert pool.hello["lean"] is False
     pool.close()
 
 
