@@ -93,6 +93,11 @@ NOTIFY_AREA = "settings:notify"
 PANEL = (10, CONTENT_TOP + 30, 620, 300)
 
 
+def _radio_height(options: Sequence[str]) -> int:
+    """Height of a radio group laid out four to a row, 22 pixels a row."""
+    return 22 * ((len(options) + 3) // 4)
+
+
 class SettingsApp(App):
     """System settings in tabs; changes are pending until Apply (Revert discards them)."""
 
@@ -214,7 +219,7 @@ class SettingsApp(App):
         if tab != "Notifications":
             for f in fields:
                 panel.add(self._field(f, 24, y))
-                y += 28 if f[3] != "radio" else 22 * ((len(f[4]) + 3) // 4) + 10
+                y += 28 if f[3] != "radio" else _radio_height(f[4]) + 10
             return panel
         dnd, rest = fields[0], fields[1:]
         panel.add(self._field(dnd, 24, y))
@@ -253,29 +258,15 @@ class SettingsApp(App):
         form = Form(label_x=x, label_w=150, field_x=x + 160)
         choose = partial(self._set, key)
         if kind == "combo":
-            return group.add(
-                *form.row(
-                    y, label, "combobox", k, 180, value=value, options=options, on_input=choose
-                )
-            )
+            combo = {"value": value, "options": options, "on_input": choose}
+            return group.add(*form.row(y, label, "combobox", k, 180, **combo))
         if kind == "text":
-            return group.add(
-                *form.row(
-                    y,
-                    label,
-                    "textbox",
-                    k,
-                    220,
-                    value=value,
-                    on_input=choose,
-                    on_enter=self._apply_all,
-                )
-            )
-        rows = (len(options) + 3) // 4
+            text = {"value": value, "on_input": choose, "on_enter": self._apply_all}
+            return group.add(*form.row(y, label, "textbox", k, 220, **text))
         radios = radio_group(
             label,
             k,
-            (x + 160, y, 420, 22 * rows),
+            (x + 160, y, 420, _radio_height(options)),
             options,
             value=value,
             pick=choose,
