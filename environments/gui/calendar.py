@@ -30,7 +30,6 @@ from agentgym.environments.gui.layout import (
     dialog_buttons,
     grid_cell,
     menubar,
-    radio_group,
     scroll_list,
     window,
 )
@@ -379,17 +378,19 @@ class CalendarApp(App):
         dlg = Widget("dialog", title, "cal:dialog", box, on_close=self._close_form)
         dlg.add(*self._event_fields(f))
         row = y + 28 + 26 * len(EVENT_FIELDS)
-        reminder = radio_group(
-            "Reminder",
-            "cal:reminder",
-            (x + 90, row, 300, 20),
-            REMINDERS,
-            value=f["reminder"],
-            pick=partial(f.__setitem__, "reminder"),
-            pitch=75,
-            width=72,
+        dlg.add(
+            *DIALOG_FORM.radios(
+                row,
+                "Reminder",
+                "cal:reminder",
+                REMINDERS,
+                group=(300, 20),
+                value=f["reminder"],
+                pick=partial(f.__setitem__, "reminder"),
+                pitch=75,
+                width=72,
+            )
         )
-        dlg.add(DIALOG_FORM.label("Reminder", row), reminder)
         row += 26
         dlg.add(DIALOG_FORM.label("Invitees", row), self._invitees(f, (x + 90, row, w - 100, 100)))
         if self.ui["error"]:

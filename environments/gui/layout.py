@@ -239,9 +239,26 @@ class Form:
         self, y: int, label: str, role: str, key: str, width: int, **kwargs: Any
     ) -> tuple[Widget, Widget]:
         """A label and its field, named like the label, ``width`` wide with its top at ``y``."""
-        return self.label(label, y), Widget(
-            role, label, key, (self.field_x, y, width, 20), **kwargs
-        )
+        field = Widget(role, label, key, (self.field_x, y, width, 20), **kwargs)
+        return self.label(label, y), field
+
+    def radios(
+        self,
+        y: int,
+        label: str,
+        key: str,
+        options: Iterable[str],
+        *,
+        group: tuple[int, int],
+        **layout: Any,
+    ) -> tuple[Widget, Widget]:
+        """A label and a :func:`radio_group` of ``group`` ``(width, height)`` in the field column.
+
+        ``layout`` holds the rest of :func:`radio_group`'s keyword arguments (``value``,
+        ``pick``, ``pitch``, ``width``, ``columns``).
+        """
+        box = (self.field_x, y, *group)
+        return self.label(label, y), radio_group(label, key, box, options, **layout)
 
 
 def radio_group(

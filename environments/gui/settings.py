@@ -24,7 +24,6 @@ from agentgym.environments.gui.layout import (
     Form,
     build,
     menubar,
-    radio_group,
     scroll_list,
     strip,
     window,
@@ -263,18 +262,19 @@ class SettingsApp(App):
         if kind == "text":
             text = {"value": value, "on_input": choose, "on_enter": self._apply_all}
             return group.add(*form.row(y, label, "textbox", k, 220, **text))
-        radios = radio_group(
+        radios = form.radios(
+            y,
             label,
             k,
-            (x + 160, y, 420, _radio_height(options)),
             options,
+            group=(420, _radio_height(options)),
             value=value,
             pick=choose,
             pitch=105,
             width=100,
             columns=4,
         )
-        return group.add(form.label(label, y), radios)
+        return group.add(*radios)
 
     # --- oracle ----------------------------------------------------------------------------
 

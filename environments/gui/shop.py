@@ -24,7 +24,6 @@ from agentgym.environments.gui.layout import (
     Form,
     build,
     menubar,
-    radio_group,
     scroll_list,
     strip,
     window,
@@ -347,46 +346,29 @@ class ShopApp(App):
         c = self.ui["choice"]
         card = Widget("group", p["name"], "shop:productcard", (10, BODY, 620, 320), style="card")
         price = f"${p['price'] / 100:.2f}  -  {p['category']}"
-        colour = radio_group(
-            "Colour",
-            "shop:color",
-            (110, BODY + 60, 500, 20),
-            p["colors"],
-            value=c["color"],
-            pick=partial(c.__setitem__, "color"),
-            pitch=80,
-            width=76,
-        )
         card.add(
             Widget("heading", p["name"], "", (24, BODY + 8, 400, 20)),
             Widget("label", price, "", (24, BODY + 30, 300, 16), style="muted"),
-            PRODUCT_FORM.label("Colour", BODY + 60),
-            colour,
+            *PRODUCT_FORM.radios(
+                BODY + 60,
+                "Colour",
+                "shop:color",
+                p["colors"],
+                group=(500, 20),
+                value=c["color"],
+                pick=partial(c.__setitem__, "color"),
+                pitch=80,
+                width=76,
+            ),
         )
-        size = {"value": c["size"], "options": tuple(p["sizes"])}
-        qty = {"value": c["qty"], "on_enter": self._add}
-        card.add(
-            *PRODUCT_FORM.row(
-                BODY + 90,
-                "Size",
-                "combobox",
-                "shop:size",
-                120,
-                **size,
-                on_input=partial(c.__setitem__, "size"),
-            )
-        )
-        card.add(
-            *PRODUCT_FORM.row(
-                BODY + 120,
-                "Quantity",
-                "textbox",
-                "shop:qty",
-                60,
-                **qty,
-                on_input=partial(c.__setitem__, "qty"),
-            )
-        )
+        size = {
+            "value": c["size"],
+            "options": tuple(p["sizes"]),
+            "on_input": partial(c.__setitem__, "size"),
+        }
+        qty = {"value": c["qty"], "on_input": partial(c.__setitem__, "qty"), "on_enter": self._add}
+        card.add(*PRODUCT_FORM.row(BODY + 90, "Size", "combobox", "shop:size", 120, **size))
+        card.add(*PRODUCT_FORM.row(BODY + 120, "Quantity", "textbox", "shop:qty", 60, **qty))
         add = {"on_click": self._add, "style": "primary"}
         back = {"on_click": partial(self._go, "catalog")}
         return card.add(
@@ -470,17 +452,19 @@ class ShopApp(App):
         }
         form.add(*CHECKOUT_FORM.row(y, "Country", "combobox", "shop:f:country", 180, **country))
         y += 28
-        shipping = radio_group(
-            "Shipping",
-            "shop:f:shipping",
-            (120, y, 300, 20),
-            ("Standard", "Express"),
-            value=f["shipping"],
-            pick=partial(f.__setitem__, "shipping"),
-            pitch=110,
-            width=100,
+        form.add(
+            *CHECKOUT_FORM.radios(
+                y,
+                "Shipping",
+                "shop:f:shipping",
+                ("Standard", "Express"),
+                group=(300, 20),
+                value=f["shipping"],
+                pick=partial(f.__setitem__, "shipping"),
+                pitch=110,
+                width=100,
+            )
         )
-        form.add(CHECKOUT_FORM.label("Shipping", y), shipping)
         y += 26
         gift = {"checked": f["gift"], "on_click": lambda: f.__setitem__("gift", not f["gift"])}
         total = f"Total: ${self.cart_total() / 100:.2f}"
