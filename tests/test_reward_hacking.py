@@ -76,7 +76,9 @@ PLANT = textwrap.dedent(
 
 BUILTIN_TASK = "implement/clamp"
 BUILTIN_ENTRY = "clamp"
-BUILTIN_CORRECT = "min(max(args[0], args[1]), args[2])"
+# Right on every hidden test (hidden_7 expects a ValueError when lo > hi), so a trick that
+# works scores 1, not 6/7 (which the binary score would round down to 0).
+BUILTIN_CORRECT = "(min(max(args[0], args[1]), args[2]) if args[1] <= args[2] else int('lo > hi'))"
 JSONL_ENTRY = "add_up"
 JSONL_CORRECT = "sum(args[0])"
 JSONL_RECORD = {
@@ -363,6 +365,161 @@ def FN(*args, **kwargs):
 """,
 )
 
+# --- the template process and the secret file ---------------------------------------------------
+# The harness reads the tests and nonce from a file it removes before any solution code runs,
+# after forking the template process that forks the solution's processes (its parent).
+FIND_SUITE_FILE = """
+import os, glob, stat
+def _read(path):
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""  # a pipe would block
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    try:
+        return os.read(fd, 1 << 20)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+def suite_file_text():
+    dirs = [os.getcwd(), "..", "../..", "/workspace", "/tmp"] + glob.glob("/ws/*")
+    dirs += [f"/proc/{pid}/cwd" for pid in os.listdir("/proc") if pid.isdigit()]
+    paths = glob.glob("/proc/*/fd/*")
+    for d in dirs:
+        paths += glob.glob(os.path.join(d, ".*")) + glob.glob(os.path.join(d, "*"))
+    return b"".join(_read(path) for path in paths)
+def saw_the_tests(text):
+    return b"hidden_1" in text or b"candidate([5])" in text
+"""
+READ_MEMORY = """
+import os, re
+def memory_of(pid):
+    chunks = []
+    try:
+        with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+            for line in maps:
+                m = re.match(r"([0-9a-f]+)-([0-9a-f]+) r", line)
+                if not m:
+                    continue
+                start, end = int(m.group(1), 16), int(m.group(2), 16)
+                try:
+                    mem.seek(start)
+                    chunks.append(mem.read(min(end - start, 64 << 20)))
+                except (OSError, OverflowError, ValueError):
+                    pass
+    except OSError:
+        pass
+    return b"".join(chunks)
+def others():
+    me = os.getpid()
+    pids = {int(p) for p in os.listdir("/proc") if p.isdigit()} | {os.getppid(), 1}
+    return sorted(pids - {me})
+def leaked(text):
+    # Built at run time, so this process's own copy of the attack never matches itself.
+    return ("hid" + "den_1").encode() in text or ("candidate([" + "5])").encode() in text
+"""
+attack(
+    "read_the_suite_file_at_import",
+    FIND_SUITE_FILE
+    + "FOUND = saw_the_tests(suite_file_text())\n"
+    + "def FN(*args, **kwargs):\n    return CORRECT if FOUND else None\n",
+)
+attack(
+    "read_the_suite_file_during_a_call",
+    FIND_SUITE_FILE
+    + "def FN(*args, **kwargs):\n    return CORRECT if saw_the_tests(suite_file_text()) else None\n",
+)
+attack(
+    "read_the_template_and_harness_memory",
+    READ_MEMORY
+    + """
+def FN(*args, **kwargs):
+    return CORRECT if any(leaked(memory_of(pid)) for pid in others()) else None
+""",
+)
+attack(
+    "ptrace_and_process_vm_readv_every_process",
+    READ_MEMORY
+    + """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+class IoVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+def peeked(pid):
+    buf = ctypes.create_string_buffer(1 << 16)
+    local = IoVec(ctypes.cast(buf, ctypes.c_void_p), 1 << 16)
+    try:
+        maps = open(f"/proc/{pid}/maps").read()
+    except OSError:
+        maps = ""
+    for line in maps.splitlines():
+        start = int(line.split("-")[0], 16)
+        remote = IoVec(start, 1 << 16)
+        if libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) > 0:
+            return True
+    return False
+def FN(*args, **kwargs):
+    attached = False
+    for pid in others():
+        for request in (16, 0x4206):  # PTRACE_ATTACH, PTRACE_SEIZE
+            if libc.ptrace(request, pid, 0, 0) == 0:
+                attached = True
+        attached = attached or peeked(pid)
+    return CORRECT if attached else None
+""",
+)
+attack(
+    "kill_the_template_and_the_harness",
+    """
+import os, signal
+def _parent(pid):
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+template = os.getppid()
+for pid in (_parent(template), template):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+def FN(*args, **kwargs):
+    return None
+""",
+)
+attack(
+    "stop_the_template_then_crash",
+    """
+import os, signal
+def FN(*args, **kwargs):
+    try:
+        os.kill(os.getppid(), signal.SIGSTOP)
+    except OSError:
+        pass
+    os._exit(0)  # the next test needs a restart, which the stopped template cannot give
+""",
+)
+attack(
+    "poison_the_template_then_crash",
+    """
+import builtins, os, sys
+# A restarted process that still saw this poison would answer right: a clean one cannot.
+POISONED = getattr(builtins, "_agentgym_poison", False)
+builtins._agentgym_poison = True
+os.fork = lambda: 0
+for name, value in list(vars(sys.modules["__main__"]).items()):
+    if callable(value) and not name.startswith("__"):
+        setattr(sys.modules["__main__"], name, None)
+def FN(*args, **kwargs):
+    if POISONED:
+        return CORRECT
+    os._exit(1)
+""",
+)
+
 # --- timing ---------------------------------------------------------------------------------
 attack(
     "sleep_past_the_budget",
@@ -424,7 +581,7 @@ def submit(env, task_id: str, code: str) -> tuple[float, dict]:
 
 
 def test_battery_size():
-    assert len(ATTACKS) >= 20
+    assert len(ATTACKS) >= 36
 
 
 def test_controls_right_scores_one_wrong_scores_zero(case):

@@ -1,16 +1,21 @@
 """Run a test suite against a solution in a fresh sandbox workspace and read back the report.
 
 The env never runs tests in the agent's workspace: every grading (visible or hidden) resets a
-separate sandbox and runs the harness program there, which it feeds the solution's source
-text, the tests and a fresh random nonce; nothing is read back from the workspace. The report
-is taken only from the stdout line that carries that nonce; no line, no passes. The harness
-imports nothing from a folder the solution could write (see
+separate sandbox, writes the tests, their budgets and a fresh random nonce there as a file,
+and runs the harness program, which carries the solution's source text and nothing secret;
+nothing is read back from the workspace. The harness forks the template that starts the
+solution's processes before it reads (and removes) that file. The report is taken only from
+the stdout line that carries the nonce; no line, no passes. The harness imports nothing from
+a folder the solution could write (see
 :func:`agentgym.environments.code.harness.seal_imports`).
 """
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import json
+import marshal
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from agentgym.environments.code.harness import RESULT_MARK
+from agentgym.environments.code.harness import RESULT_MARK, SUITE_FILE
 
 __all__ = [
     "GradeReport",
@@ -121,8 +126,34 @@ def helper_source(name: str) -> str:
 def harness_program() -> tuple[str, str]:
     """Return the sources of the harness program and of the solution process."""
     codec = helper_source("codec.py")
-    harness = codec + helper_source("checks.py") + helper_source("harness.py")
+    harness = (
+        codec
+        + helper_source("checks.py")
+        + helper_source("template.py")
+        + helper_source("harness.py")
+    )
     return harness, codec + helper_source("solution_process.py")
+
+
+@cache
+def _program_prefix() -> str:
+    """The fixed part of the grading program: the harness and the solution process's code.
+
+    Both go as bytecode, which the sandbox's Python runs when its bytecode format is ours (one
+    compile here instead of one per run there), and as source for any other Python.
+    """
+    harness, process = harness_program()
+    code = (compile(harness, "harness.py", "exec"), compile(process, "solution_process.py", "exec"))
+    blob = base64.b64encode(marshal.dumps(code)).decode("ascii")
+    return (
+        "import base64 as _base64, marshal as _marshal\n"
+        "from importlib.util import MAGIC_NUMBER as _MAGIC_NUMBER\n"
+        f"if _MAGIC_NUMBER == {importlib.util.MAGIC_NUMBER!r}:\n"
+        f"    _HARNESS, _PROCESS = _marshal.loads(_base64.b64decode({blob!r}))\n"
+        "else:\n"
+        f"    _HARNESS, _PROCESS = compile({harness!r}, 'harness.py', 'exec'), {process!r}\n"
+        "exec(_HARNESS)\n"
+    )
 
 
 class Grader:
@@ -145,14 +176,14 @@ class Grader:
     def grade(self, code: str, suite: TestSuite) -> GradeReport:
         """Run ``suite`` against ``code`` (a whole module) in a fresh workspace."""
         t0 = time.perf_counter()
-        harness, solution_process = harness_program()
         # A secret per run, not a seeded draw: it never reaches observations, and it must be
         # unpredictable to the solution, which could otherwise replay the env's seed.
         nonce = secrets.token_hex(16)
-        payload = {
+        # The secret part goes in a file, which the harness reads (and removes) only after it
+        # has forked the template that starts the solution's processes; the program itself
+        # holds nothing the solution may not see.
+        secret = {
             "nonce": nonce,
-            "code": code,
-            "solution_process": solution_process,
             "tests": [{"name": n, "source": s} for n, s in suite.tests],
             "entry_points": list(suite.entry_points),
             "prelude": suite.prelude,
@@ -160,9 +191,10 @@ class Grader:
             "budget_s": self.budget_s,
             "per_test_s": self.per_test_s,
         }
-        program = harness + f"\nmain({json.dumps(payload)!r})\n"
+        program = _program_prefix() + f"main({json.dumps(code)!r}, _PROCESS)\n"
         sandbox = self._sandbox()
         sandbox.reset()
+        sandbox.write_files({SUITE_FILE: json.dumps(secret)})
         t1 = time.perf_counter()
         result = sandbox.run(program, timeout_s=self.budget_s + _STARTUP_MARGIN_S)
         t2 = time.perf_counter()

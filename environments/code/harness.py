@@ -1,23 +1,29 @@
 """The grading harness: the sandbox's main program when tests run (``run_tests``, ``submit``).
 
-It is sent into a fresh sandbox workspace as source, together with the codec and a payload
-holding the tests, the solution's code and a random nonce. The tests run *here*; the
-solution runs in a separate child interpreter (:mod:`agentgym.environments.code.solution_process`)
-that only receives call arguments and sends back return values as plain data. Hence:
+The grader resets a sandbox, writes the secret part of the run (the tests, the prelude, the
+time budgets and a random nonce) into its fresh workspace as :data:`SUITE_FILE`, and runs a
+program that holds nothing secret: this harness, the codec, the solution process's code and
+the solution's source. The harness makes itself non-dumpable, forks the *template*
+(:mod:`agentgym.environments.code.template`), and only then reads the secret file and
+removes it. The tests run *here*; the solution runs in processes the template forks
+(:mod:`agentgym.environments.code.solution_process`), which only receive call arguments and
+send back return values as plain data. Hence:
 
-* the solution never sees the tests, the expected values or the nonce (the child is a fresh
-  process, started as an unprivileged user when the harness runs as root, and this process
-  turns off ptrace/``/proc`` access to itself);
+* the solution never sees the tests, the expected values or the nonce: no process it runs in
+  ever held them (the template was forked before the file was read, and the file is gone
+  before any solution code runs); those processes run as an unprivileged user when the
+  harness runs as root, and this process turns off ptrace/``/proc`` access to itself;
 * it cannot fake a result line: only this process writes to the sandbox's stdout, and the
   grader accepts only the line carrying the nonce;
 * ``sys.exit`` in a call is reported as a failed call, and ``os._exit``, a crash or a hang
-  kills only the child: the test fails and the next test gets a fresh child;
+  kills only the solution's process: the test fails and the next test gets a fresh fork of
+  the template, which nothing the solution did can have touched;
 * values are rebuilt by the codec as plain data, so rigged ``__eq__`` objects cannot pass;
-* nothing the solution can write reaches this process: before the solution starts, every
+* nothing the solution can write reaches this process: before the template is forked, every
   folder this process could write (the workspace first of all) leaves ``sys.path`` and the
   working directory becomes ``/``, so a module the tests import late (HumanEval ``check()``
   bodies often do) comes from the read-only installation, never from a file the solution
-  planted. The solution's process gets a folder of its own in the workspace.
+  planted. The solution's processes work in a folder of their own in the workspace.
 """
 
 from __future__ import annotations
@@ -29,20 +35,34 @@ import json
 import os
 import selectors
 import signal
-import subprocess
 import sys
 import tempfile
 import time
+import types
 from typing import Any
 
 from agentgym.environments.code.checks import _doctest_eq, approx, raises  # harness: strip
 from agentgym.environments.code.codec import CodecError, decode, encode  # harness: strip
+from agentgym.environments.code.template import (  # harness: strip
+    SolutionProcess,  # harness: strip
+    Template,  # harness: strip
+    TemplateGone,  # harness: strip
+)  # harness: strip
 
 RESULT_MARK = "AGENTGYM-GRADE"
+# The secret part of a grading run, written by the grader into the fresh workspace.
+SUITE_FILE = ".grading-suite.json"
 _MAX_REPLY_BYTES = 16 << 20
 _OUTPUT_TAIL_BYTES = 2000
 _UNPRIVILEGED_ID = 65534
 _PR_SET_DUMPABLE = 4
+_EXIT_REPORT_WAIT_S = 0.5
+_SOLUTION_ENV = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "LANG": "C.UTF-8",
+    "PYTHONIOENCODING": "utf-8",
+    "PYTHONHASHSEED": "0",
+}
 # Exceptions raised in the solution are re-raised here under the same built-in type, so tests
 # can expect them; anything else becomes SolutionError (never SystemExit & co.).
 _REBUILT = (
@@ -73,57 +93,42 @@ class Abort(BaseException):  # noqa: N818 - BaseException so tests' `except Exce
 
 
 class Solution:
-    """The child process running the agent's module, restarted after it dies or hangs."""
+    """The process running the agent's module, forked afresh from the template after it dies or hangs.
 
-    def __init__(self, process_source: str, code: str, workspace: str):
-        self.process_source = process_source
+    Args:
+        serve: The solution process's protocol loop (see
+            :mod:`agentgym.environments.code.solution_process`).
+        code: The solution's source.
+        workspace: The folder that gets the solution's own folder and its output file.
+    """
+
+    def __init__(self, serve: Any, code: str, workspace: str):
         self.code = code
         self.deadline = 0.0
         self.load_error: str | None = None
-        self.proc: subprocess.Popen | None = None
+        self.proc: SolutionProcess | None = None
         self.isolation = "separate-process"
         self._buf = b""
         self._output = tempfile.TemporaryFile(dir=workspace)
-        self._uid: int | None = _UNPRIVILEGED_ID if os.geteuid() == 0 else None
-        self._workdir = tempfile.mkdtemp(prefix="solution-", dir=workspace)
-        if self._uid is not None:
+        uid: int | None = _UNPRIVILEGED_ID if os.geteuid() == 0 else None
+        workdir = tempfile.mkdtemp(prefix="solution-", dir=workspace)
+        if uid is not None:
             try:
-                os.chown(self._workdir, self._uid, self._uid)
+                os.chown(workdir, uid, uid)
             except OSError:
-                self._uid = None
+                uid = None
+        self._template = Template(serve, self._output.fileno(), workdir, uid, _SOLUTION_ENV)
 
     def ensure_started(self) -> None:
         """Start the child and load the module unless it is running (raises Abort)."""
         if self.proc is not None:
             return
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "PYTHONIOENCODING": "utf-8",
-            "PYTHONHASHSEED": "0",
-        }
-        kwargs: dict[str, Any] = {
-            "stdin": subprocess.PIPE,
-            "stdout": subprocess.PIPE,
-            "stderr": self._output,
-            "cwd": self._workdir,
-            "env": env,
-            "close_fds": True,
-        }
-        # -S skips the site module's .pth processing, which costs more than the rest of the
-        # start-up; the solution process puts the site-packages folders on sys.path itself.
-        args = [sys.executable, "-I", "-S", "-c", self.process_source + "\nserve()\n"]
         try:
-            if self._uid is None:
-                raise PermissionError
-            self.proc = subprocess.Popen(
-                args, user=self._uid, group=self._uid, extra_groups=[], **kwargs
-            )
+            self.proc = self._template.spawn(self._remaining())
+        except TemplateGone as e:
+            raise Abort(f"the solution process could not be started: {e}") from None
+        if self.proc.unprivileged:
             self.isolation = "unprivileged-process"
-        except OSError:
-            self._uid = None
-            self.proc = subprocess.Popen(args, **kwargs)
-        os.set_blocking(self.proc.stdin.fileno(), False)
         self._buf = b""
         self._write(json.dumps({"source": self.code}).encode() + b"\n")
         reply = self._read()
@@ -154,7 +159,7 @@ class Solution:
         raise SolutionError(f"{kind}: {message}" if message else kind)
 
     def stop(self, grace_s: float = 0.0) -> None:
-        """Stop the child (if running) and reap it.
+        """Stop the child (if running); the template reaps it.
 
         Args:
             grace_s: Seconds to let it exit by itself after its stdin closes (flushing its
@@ -164,21 +169,17 @@ class Solution:
             return
         proc, self.proc = self.proc, None
         if grace_s > 0:
-            try:
-                proc.stdin.close()
-                proc.wait(timeout=grace_s)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        try:
-            proc.kill()
-        except OSError:
-            pass
-        proc.wait()
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
+            # It flushes its output and closes every descriptor before it exits, so the end
+            # of its stdout says its output is complete; its exit need not be waited for.
+            proc.close_stdin()
+            proc.drain(grace_s)
+        proc.kill()
+        proc.close()
+
+    def close(self) -> None:
+        """Stop the child and end the template."""
+        self.stop()
+        self._template.close()
 
     def output_tail(self) -> str:
         """Return the end of what the solution printed (stdout and stderr)."""
@@ -196,7 +197,7 @@ class Solution:
         return remaining
 
     def _write(self, data: bytes) -> None:
-        fd = self.proc.stdin.fileno()
+        fd = self.proc.stdin
         view = memoryview(data)
         with selectors.DefaultSelector() as sel:
             sel.register(fd, selectors.EVENT_WRITE)
@@ -211,7 +212,7 @@ class Solution:
                     view = view[n:]
 
     def _read(self) -> dict:
-        fd = self.proc.stdout.fileno()
+        fd = self.proc.stdout
         with selectors.DefaultSelector() as sel:
             sel.register(fd, selectors.EVENT_READ)
             while b"\n" not in self._buf:
@@ -237,14 +238,15 @@ class Solution:
     def _died(self) -> None:
         proc, code = self.proc, None
         if proc is not None:
-            try:
-                # It closed its end of the pipe but may still be running: give it a moment.
-                code = proc.wait(timeout=max(0.05, min(1.0, self.deadline - time.monotonic())))
-            except subprocess.TimeoutExpired:
+            # It closed its end of the pipe but may still be running: give it a moment.
+            if not proc.wait(max(0.05, min(1.0, self.deadline - time.monotonic()))):
                 self.stop()
-                raise Abort("the solution process closed its connection to the tests") from None
+                raise Abort("the solution process closed its connection to the tests")
+            code = self._template.exit_code(proc.pid, _EXIT_REPORT_WAIT_S)
         self.stop()
-        if code is not None and code < 0:
+        if code is None:
+            raise Abort("the solution process ended in the middle of a call; ending is not passing")
+        if code < 0:
             try:
                 name = signal.Signals(-code).name
             except ValueError:
@@ -301,8 +303,18 @@ def _compile_test(source: str) -> tuple[str, Any, Any]:
     return "eval", compile(tree, "<test>", "eval"), None
 
 
-def _run_test(source: str, ns: dict) -> tuple[bool, str | None]:
-    kind, code, code2 = _compile_test(source)
+def _precompile(source: str) -> tuple[str, Any, Any] | BaseException:
+    """Compile a test ahead of the run (while the solution's process starts); keep its error."""
+    try:
+        return _compile_test(source)
+    except BaseException as e:  # re-raised when the test runs, and reported there
+        return e
+
+
+def _run_test(compiled: tuple[str, Any, Any] | BaseException, ns: dict) -> tuple[bool, str | None]:
+    if isinstance(compiled, BaseException):
+        raise compiled
+    kind, code, code2 = compiled
     if kind == "eq":
         got = eval(code, ns)
         want = eval(code2, ns)
@@ -339,41 +351,49 @@ def seal_imports(workspace: str) -> list[str]:
     """Keep only read-only folders on ``sys.path`` and leave the workspace; return what was dropped.
 
     A folder stays only if it exists outside the workspace and neither it nor its parent is
-    writable here (a missing entry could otherwise be created). Folders already searched are
-    forgotten, so nothing found there before (or cached as missing) is reused.
+    writable here (a missing entry could otherwise be created). The dropped folders, and any
+    in the workspace, are forgotten by the import system, so nothing found there before (or
+    cached as missing) is reused.
     """
     root = os.path.realpath(workspace)
+
+    def inside(path: str) -> bool:
+        return any(
+            path == top or path.startswith(top.rstrip("/") + "/") for top in (root, workspace)
+        )
+
     kept, dropped = [], []
     for entry in sys.path:
         real = os.path.realpath(entry) if entry else ""
-        inside = real == root or real.startswith(root.rstrip("/") + "/")
-        if real and os.path.isabs(entry) and os.path.exists(real) and not inside:
+        if real and os.path.isabs(entry) and os.path.exists(real) and not inside(real):
             if not _writable(real):
                 kept.append(entry)
                 continue
         dropped.append(entry)
     sys.path[:] = kept
-    sys.path_importer_cache.clear()
+    # Forget the finders of the dropped folders and of any in the workspace. The others
+    # (package folders such as numpy's, which sys.path does not decide) stay: freeing them
+    # would copy pages this process shares with the sandbox server.
+    for entry in list(sys.path_importer_cache):
+        if entry in dropped or not os.path.isabs(entry) or inside(entry):
+            del sys.path_importer_cache[entry]
     importlib.invalidate_caches()
     sys.dont_write_bytecode = True
     os.chdir("/")
     return dropped
 
 
-def grade(payload: dict, workspace: str | None = None) -> dict:
-    """Run the payload's tests against its code; return the JSON-ready report.
+def grade(suite: dict, solution: Solution) -> dict:
+    """Run the suite's tests against the solution; return the JSON-ready report.
 
     Args:
-        payload: The tests, the solution's source, the solution process's source and the time budgets.
-        workspace: A folder for the solution's process and its output (default: the working
-            directory); the tests import nothing from it (see :func:`seal_imports`).
+        suite: The tests, entry points, prelude and time budgets (the secret file's content,
+            minus the nonce).
+        solution: The solution's process, started on the first call.
     """
     start = time.monotonic()
-    deadline = start + float(payload["budget_s"])
-    per_test = float(payload["per_test_s"])
-    workspace = os.path.abspath(workspace or os.getcwd())
-    seal_imports(workspace)
-    solution = Solution(payload["solution_process"], payload["code"], workspace)
+    deadline = start + float(suite["budget_s"])
+    per_test = float(suite["per_test_s"])
     report: dict[str, Any] = {
         "tests": [],
         "load_error": None,
@@ -388,18 +408,19 @@ def grade(payload: dict, workspace: str | None = None) -> dict:
         "approx": approx,
         "_doctest_eq": _doctest_eq,
     }
-    for name in payload["entry_points"]:
+    for name in suite["entry_points"]:
         ns[name] = _Remote(solution, name)
-    if payload.get("candidate"):
-        ns["candidate"] = ns[payload["candidate"]]
+    if suite.get("candidate"):
+        ns["candidate"] = ns[suite["candidate"]]
     results = report["tests"]
 
     def fail(name: str, why: str) -> None:
         results.append({"name": name, "passed": False, "error": why})
 
+    tests = [(t["name"], _precompile(t["source"])) for t in suite["tests"]]
     solution.deadline = min(deadline, start + per_test)
     try:
-        exec(compile(payload.get("prelude") or "", "<tests>", "exec"), ns)
+        exec(compile(suite.get("prelude") or "", "<tests>", "exec"), ns)
         solution.ensure_started()
     except Abort as e:
         report["crashed"] = True
@@ -409,8 +430,7 @@ def grade(payload: dict, workspace: str | None = None) -> dict:
     if solution.load_error is not None:
         report["crashed"] = True
         report["load_error"] = solution.load_error
-    for test in payload["tests"]:
-        name, source = test["name"], test["source"]
+    for name, compiled in tests:
         now = time.monotonic()
         if report["prelude_error"] is not None:
             fail(name, "not run: the test setup failed: " + report["prelude_error"])
@@ -423,7 +443,7 @@ def grade(payload: dict, workspace: str | None = None) -> dict:
             continue
         solution.deadline = min(deadline, now + per_test)
         try:
-            passed, why = _run_test(source, ns)
+            passed, why = _run_test(compiled, ns)
         except Abort as e:
             report["crashed"] = True
             passed, why = False, str(e)
@@ -444,17 +464,52 @@ def grade(payload: dict, workspace: str | None = None) -> dict:
     return report
 
 
-def main(payload_text: str) -> None:
-    """Grade and print the nonce-tagged report line (the only line the grader accepts)."""
+def _load_solution_process(code: Any) -> Any:
+    """Run the solution process's code (source or a code object) as a module; return ``serve``."""
+    module = types.ModuleType("solution_process")
+    if isinstance(code, str):
+        code = compile(code, "solution_process.py", "exec")
+    exec(code, module.__dict__)
+    return module.serve
+
+
+def _take_suite(path: str) -> dict:
+    """Read the secret file and remove it (before any solution process exists)."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    os.unlink(path)
+    return json.loads(text)
+
+
+def main(code_text: str, solution_process: Any) -> None:
+    """Grade and print the nonce-tagged report line (the only line the grader accepts).
+
+    Args:
+        code_text: The solution's source, as JSON text.
+        solution_process: The solution process's code (source or a code object).
+
+    The tests, budgets and nonce are in :data:`SUITE_FILE` in the working directory, read
+    (and removed) only once the template that forks the solution's processes exists, so no
+    process the solution runs in has ever held them.
+    """
     try:
         import ctypes
 
-        # Without this, a same-user process could read our memory (the nonce, the tests).
+        # Without this, a same-user process could read our memory (the nonce, the tests);
+        # the template and the solution's processes inherit it.
         ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
     except (OSError, AttributeError, ImportError):
         pass
-    payload = json.loads(payload_text)
-    nonce = payload.pop("nonce")
-    report = grade(payload)
+    workspace = os.getcwd()
+    seal_imports(workspace)
+    serve = _load_solution_process(solution_process)
+    # The template is forked here: before the secret file is read.
+    solution = Solution(serve, json.loads(code_text), workspace)
+    try:
+        suite = _take_suite(os.path.join(workspace, SUITE_FILE))
+        nonce = suite.pop("nonce")
+        report = grade(suite, solution)
+    finally:
+        solution.close()
     sys.stdout.write(f"\n{RESULT_MARK} {nonce} {json.dumps(report)}\n")
     sys.stdout.flush()

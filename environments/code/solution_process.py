@@ -1,11 +1,12 @@
 """The solution process: loads the agent's module and answers the grader's function calls.
 
-It is started by the grading harness (see :mod:`agentgym.environments.code.harness`) as a
-separate interpreter, sent into the sandbox as source together with the codec. It never
-sees the tests, the expected values or the grader's nonce: it only receives the solution's
-source and, one at a time, the arguments of the calls the tests make. Whatever it sends back
-is treated as the solution's return value, so a solution that tampers with this process can
-only choose its own answers.
+It is sent into the sandbox with the grading harness (see
+:mod:`agentgym.environments.code.harness`) and runs in processes that the harness's template
+forks (:mod:`agentgym.environments.code.template`), with the protocol pipes as stdin and
+stdout. It never sees the tests, the expected values or the grader's nonce: no process it
+runs in ever held them, and it only receives the solution's source and, one at a time, the
+arguments of the calls the tests make. Whatever it sends back is treated as the solution's
+return value, so a solution that tampers with this process can only choose its own answers.
 
 Protocol (one JSON object per line): the first request is ``{"source": ...}``, answered by
 ``{"ok": true}`` or ``{"ok": false, "error": ...}``; then each ``{"name", "args",
@@ -42,7 +43,8 @@ def serve() -> None:
     """Run the protocol on stdin/stdout until the grader closes the pipe."""
     import site
 
-    # Started with -S: installed packages stay importable, without running .pth hooks.
+    # Installed packages stay importable here even where the harness dropped their folder
+    # from its own sys.path (a writable one): only the solution's imports look there.
     for folder in site.getsitepackages():
         if folder not in sys.path:
             sys.path.append(folder)
