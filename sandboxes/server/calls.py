@@ -188,6 +188,7 @@ class Call:
         self.killed = False
         self.cgroup = None
         self.cgroup_name = ""
+        self._ctl_buffer = b""
 
     def start(self) -> int:
         """Fork the program (from the calling thread, which this gives a new pid namespace)."""
@@ -242,10 +243,11 @@ class Call:
             self._supervise()
         finally:
             for fd in (self.ctl_r, self.go_w, self.result_w):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+                if fd >= 0:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
             if self.cgroup is not None:
                 self.cgroup.close()
                 self.memory.remove_call(self.cgroup_name)
@@ -253,17 +255,16 @@ class Call:
     def _supervise(self) -> None:
         container_ooms = oom_kills(self.container_events) if self.container_events >= 0 else 0
         pidfd = os.pidfd_open(self.pid)
+        timed_out = False
         try:
             deadline = self._await_request(pidfd)
-            timed_out = False
             if deadline is not None:
-                remaining = deadline - time.monotonic()
-                ready = (
-                    select.select([pidfd], [], [], max(remaining, 0))[0] if remaining > 0 else []
-                )
-                if not ready:
-                    timed_out = True
-                    self.kill()
+                ended, timed_out = self._await_end(pidfd, deadline)
+                if ended is not None:
+                    # Dead before the report goes out: nothing of the call runs after it. The
+                    # client need not wait while the kernel tears the process down.
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                    self._write_report(ended[0], ended[1], ended[2], False, container_ooms)
         finally:
             os.close(pidfd)
         if not self.namespaces:
@@ -274,12 +275,21 @@ class Call:
             # What escaped the group was reparented to the server (its subreaper) when the
             # program ended: it goes before the client hears the call is over.
             self.kill_orphans()
+        if self.result_w < 0:
+            return  # reported when the program said it was done
         exit_code = os.waitstatus_to_exitcode(status)
+        cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000.0
+        self._write_report(exit_code, cpu_ms, int(usage.ru_maxrss), timed_out, container_ooms)
+
+    def _write_report(
+        self, exit_code: int, cpu_ms: float, max_rss_kb: int, timed_out: bool, container_ooms: int
+    ) -> None:
+        """Write the call's report and close the result pipe: the client's sign it is over."""
         cgroup = self.cgroup
         report = {
             "exit_code": exit_code,
-            "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
-            "max_rss_kb": int(usage.ru_maxrss),
+            "cpu_ms": cpu_ms,
+            "max_rss_kb": max_rss_kb,
             "timed_out": timed_out or exit_code == -signal.SIGXCPU,
             "oom_killed": bool(cgroup is not None and cgroup.oom_kills())
             or (
@@ -288,7 +298,38 @@ class Call:
                 and oom_kills(self.container_events) > container_ooms
             ),
         }
-        os.write(self.result_w, json.dumps(report).encode())
+        try:
+            os.write(self.result_w, json.dumps(report).encode())
+        finally:
+            os.close(self.result_w)
+            self.result_w = -1
+
+    def _await_end(self, pidfd: int, deadline: float) -> tuple[tuple | None, bool]:
+        """Wait until the program ends, says it is done, or its deadline passes.
+
+        Returns what the program said at its end (exit code, cpu ms, max RSS in KiB) or None,
+        and whether the deadline passed (then the program is killed).
+        """
+        # Only pid 1 of a namespace can kill all the rest of its call before it says so.
+        watch = [pidfd, self.ctl_r] if self.namespaces else [pidfd]
+        while True:
+            remaining = deadline - time.monotonic()
+            ready = select.select(watch, [], [], remaining)[0] if remaining > 0 else []
+            if not ready:
+                self.kill()
+                return None, True
+            if pidfd in ready:
+                return None, False
+            chunk = os.read(self.ctl_r, 128)
+            self._ctl_buffer += chunk
+            if not chunk or len(self._ctl_buffer) > 128:
+                watch = [pidfd]  # closed, or not ours: wait for the program to end
+                continue
+            if self._ctl_buffer.endswith(b"\n"):
+                ended = _parse_end(self._ctl_buffer)
+                if ended is not None:
+                    return ended, False
+                watch = [pidfd]
 
     def _await_request(self, pidfd: int) -> float | None:
         """Serve the program until its request arrives; return the call's deadline.
@@ -314,10 +355,11 @@ class Call:
                 except (OSError, AttributeError):
                     return None
                 continue
-            if not buffer.endswith(b"\n"):
+            if b"\n" not in buffer:
                 continue
             started = time.monotonic()
-            timeout, budget = buffer.split()
+            line, _, self._ctl_buffer = buffer.partition(b"\n")
+            timeout, budget = line.split()
             if self.cgroup is not None and int(budget) != PRESET_MEMORY_BYTES:
                 # The program waits for this answer (and only then).
                 try:
@@ -326,6 +368,19 @@ class Call:
                     pass
                 os.write(self.go_w, b"g")
             return started + max(float(timeout), 0.001)
+
+
+def _parse_end(line: bytes) -> tuple[int, float, int] | None:
+    """The program's last line, ``d <exit code> <cpu ms> <max rss KiB>``; None if malformed."""
+    parts = line.split()
+    try:
+        if len(parts) == 4 and parts[0] == b"d":
+            code, cpu_ms, rss = int(parts[1]), float(parts[2]), int(parts[3])
+            if 0 <= code <= 255 and 0 <= cpu_ms < 1e12 and 0 <= rss < 1 << 40:
+                return code, cpu_ms, rss
+    except ValueError:
+        pass
+    return None
 
 
 def program(
@@ -386,7 +441,6 @@ def program(
         return 0  # the client is gone: this spare is no longer needed
     budget = int(request["limits"]["memory_bytes"])
     os.write(ctl_w, f"{float(request['timeout'])!r} {budget}\n".encode())
-    os.close(ctl_w)
     # Asking for another budget than the preset one: it is set once the thread answers.
     if cgroup is not None and budget != PRESET_MEMORY_BYTES and os.read(go_r, 1) != b"g":
         return 70
@@ -406,9 +460,7 @@ def program(
             "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
         )
         workspace = "/workspace"
-    keep = requests.fileno()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, max(top_fd, out_fd + 1, err_fd + 1, keep + 1))
+    close_all_but({0, 1, 2, requests.fileno(), ctl_w}, max(top_fd, out_fd + 1, err_fd + 1))
     isolation.become_call_user()
     os.chdir(workspace)
     limits = request["limits"]
@@ -426,7 +478,33 @@ def program(
     os.environ.clear()
     os.environ.update(limits.get("env") or {})
     os.environ["HOME"] = os.getcwd()
-    return run_program(request["code"], "main.py")
+    exit_code = run_program(request["code"], "main.py")
+    if namespaces:
+        _report_end(ctl_w, exit_code)
+    return exit_code
+
+
+def _report_end(ctl_w: int, exit_code: int) -> None:
+    """Tell the supervising thread the call is over, before the kernel tears this process down.
+
+    Unmapping a forked interpreter takes milliseconds; the client need not wait for it. We
+    kill the rest of our pid namespace and close the output pipes first, so what the report
+    says is final; the thread then kills us, so no code of the call runs after the report. A
+    program that writes this line itself only ends its own call early.
+    """
+    try:
+        os.kill(-1, signal.SIGKILL)  # as pid 1: every other process of the call
+    except OSError:
+        pass
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_ms = (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime) * 1000.0
+    max_rss_kb = max(own.ru_maxrss, children.ru_maxrss)
+    os.closerange(0, 3)
+    try:
+        os.write(ctl_w, f"d {exit_code} {cpu_ms:.3f} {max_rss_kb}\n".encode())
+    except OSError:
+        pass
 
 
 def _first_to_die() -> None:
@@ -461,14 +539,17 @@ def _become_main_thread() -> None:
     thread._name = "MainThread"  # type: ignore[attr-defined]
 
 
-def close_all_but(keep: set[int]) -> None:
-    """Close every descriptor of this process except those in ``keep``."""
+def close_all_but(keep: set[int], top: int = 0) -> None:
+    """Close every descriptor of this process except those in ``keep``.
+
+    ``top``: one more than the highest open descriptor, if known (else read from /proc).
+    """
     low = 0
     for fd in sorted(keep):
         if fd > low:
             os.closerange(low, fd)
         low = max(low, fd + 1)
-    os.closerange(low, max(max_fd(), low + 1))
+    os.closerange(low, max(top or max_fd(), low + 1))
 
 
 def max_fd() -> int:
