@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentgym.sandboxes.base import check_int
+from agentgym.sandboxes.server.protocol import DEFAULT_ENV
 
 __all__ = ["OUTPUT_LIMIT_BYTES", "CallLimits"]
 
@@ -53,11 +54,5 @@ class CallLimits:
             "processes": self.processes,
             "file_bytes": self.file_mb << 20,
             "open_files": self.open_files,
-            "env": {
-                "PATH": "/usr/local/bin:/usr/bin:/bin",
-                "LANG": "C.UTF-8",
-                "PYTHONIOENCODING": "utf-8",
-                "OPENBLAS_NUM_THREADS": "1",
-                "OMP_NUM_THREADS": "1",
-            },
+            "env": dict(DEFAULT_ENV),
         }

@@ -19,7 +19,13 @@ import traceback
 
 from .isolation import Isolation
 from .memory import CallCgroup, MemoryCgroups, oom_kills, refuse_unlimited_memory
-from .protocol import PRESET_MEMORY_BYTES, SETUP_FAILED, WORKSPACE_NAME, MessageReader
+from .protocol import (
+    DEFAULT_ENV,
+    PRESET_MEMORY_BYTES,
+    SETUP_FAILED,
+    WORKSPACE_NAME,
+    MessageReader,
+)
 from .syscalls import (
     CLONE_NEWPID,
     MS_BIND,
@@ -44,13 +50,18 @@ from .syscalls import (
 )
 
 
-def run_program(code: str, argv0: str) -> int:
-    """Run ``code`` as ``__main__`` in this (already isolated) process; return the exit code."""
-    import io
-    import linecache
-    import types
+def prepare_program() -> None:
+    """What running a program needs that no request changes, done while the spare waits.
 
-    sys.stdin = sys.__stdin__ = open(os.devnull, encoding="utf-8")  # noqa: SIM115
+    The standard streams wrap descriptors 0-2 by number, so they hold once the request's
+    pipes are put there.
+    """
+    import atexit
+    import io
+
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8"
+    )
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(
         io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="strict"
     )
@@ -60,17 +71,10 @@ def run_program(code: str, argv0: str) -> int:
         errors="backslashreplace",
         line_buffering=True,
     )
-    import atexit
-
     # Exit handlers the preloaded modules registered in the server are not the program's.
     atexit._clear()
-    main = types.ModuleType("__main__")
-    main.__dict__.update({"__file__": argv0, "__builtins__": __builtins__})
-    sys.modules["__main__"] = main
-    sys.argv = [argv0]
-    sys.path[0:1] = [os.getcwd()]
-    linecache.cache[argv0] = (len(code), None, code.splitlines(True), argv0)
-    # Every call would otherwise inherit the server's random state and repeat its numbers.
+    # Every call would otherwise inherit the server's random state and repeat its numbers
+    # (each spare runs one call).
     import random
 
     random.seed()
@@ -79,6 +83,20 @@ def run_program(code: str, argv0: str) -> int:
             sys.modules["numpy"].random.seed(int.from_bytes(os.urandom(4), "little"))
         except Exception:  # noqa: BLE001 - numpy is optional and may be half-initialised
             pass
+
+
+def run_program(code: str, argv0: str) -> int:
+    """Run ``code`` as ``__main__`` in this isolated, prepared process; return the exit code."""
+    import atexit
+    import linecache
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__dict__.update({"__file__": argv0, "__builtins__": __builtins__})
+    sys.modules["__main__"] = main
+    sys.argv = [argv0]
+    sys.path[0:1] = [os.getcwd()]
+    linecache.cache[argv0] = (len(code), None, code.splitlines(True), argv0)
     exit_code = 0
     try:
         exec(compile(code, argv0, "exec"), main.__dict__)
@@ -428,6 +446,11 @@ def program(
         raise OSError(errno.EPERM, "could not refuse memfd_create or shmget")
     # Only the effective set is needed until the mounts are done.
     drop_bounding_capabilities()
+    prepare_program()
+    # The server's environment is not the call's; the usual one is set now, another once the
+    # request arrives.
+    os.environ.clear()
+    os.environ.update(DEFAULT_ENV)
     base_as = _address_space()
     top_fd = max_fd()
     if cgroup is not None:
@@ -455,6 +478,7 @@ def program(
         raise ValueError("bad workspace name")
     workspace = isolation.workspace_dir(name)
     if namespaces:
+        isolation.enter_workspace_net(name)
         mount(workspace, "/workspace", None, MS_BIND)
         mount(
             "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
@@ -475,8 +499,10 @@ def program(
     except OSError:
         pass
     requests.close()
-    os.environ.clear()
-    os.environ.update(limits.get("env") or {})
+    env = limits.get("env") or {}
+    if env != DEFAULT_ENV:
+        os.environ.clear()
+        os.environ.update(env)
     os.environ["HOME"] = os.getcwd()
     exit_code = run_program(request["code"], "main.py")
     if namespaces:

@@ -7,6 +7,7 @@ import hashlib
 import os
 import secrets
 import sys
+import threading
 
 from .syscalls import (
     CLONE_NEWIPC,
@@ -213,7 +214,49 @@ class Isolation:
         # As a call gets them: a pid namespace for the children of the forking thread, the rest
         # in the program itself.
         unshare(CLONE_NEWPID)
-        self._in_child(self.enter_call_namespace)
+        self._in_child(lambda: (self.enter_call_namespace(), unshare(CLONE_NEWNET)))
+
+    # -- per workspace
+
+    def workspace_net(self, name: str) -> str:
+        """Where workspace ``name``'s network namespace is kept (a bind mount beside its folder)."""
+        return self.workspace_dir(name) + ".net"
+
+    def make_workspace_net(self, name: str) -> None:
+        """Give workspace ``name`` a network namespace its calls share (with namespaces).
+
+        Making a network namespace and tearing it down costs about as much CPU as the rest of
+        a call together, so it is made once per workspace, not per call. Calls of one
+        workspace are one episode's; they hold no capability in it, so all one can leave the
+        next is what any program leaves in its own workspace. Other workspaces have their own.
+        """
+        path = self.workspace_net(name)
+        failed: list[OSError] = []
+
+        def build() -> None:
+            # A thread of its own: unshare moves only the calling thread, which then ends.
+            try:
+                unshare(CLONE_NEWNET)
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                mount(f"/proc/self/task/{threading.get_native_id()}/ns/net", path, None, MS_BIND)
+            except OSError as exc:
+                failed.append(exc)
+
+        thread = threading.Thread(target=build, name="workspace-net")
+        thread.start()
+        thread.join()
+        if failed:
+            self.drop_workspace_net(name)
+            raise failed[0]
+
+    def drop_workspace_net(self, name: str) -> None:
+        """Release workspace ``name``'s network namespace, if it has one."""
+        path = self.workspace_net(name)
+        libc.umount2(path.encode(), MNT_DETACH)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
     @staticmethod
     def _in_child(fn) -> None:
@@ -238,15 +281,29 @@ class Isolation:
     # -- per call (runs in the program, forked from a server thread with a new pid namespace)
 
     def enter_call_namespace(self) -> None:
-        """Give this process (pid 1 of a new pid namespace) fresh mount, network, ipc and uts ones.
+        """Give this process (pid 1 of a new pid namespace) fresh mount, ipc and uts ones.
 
         They belong to the server's user namespace, in which the program is root until its
         request has been set up; then it becomes the call's user (:meth:`become_call_user`)
-        and keeps no capability in any of them.
+        and keeps no capability in any of them. The network namespace is its workspace's,
+        joined once the request names it (:meth:`enter_workspace_net`).
         """
-        unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+        unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
         # Slave: new workspaces still propagate in from the server; nothing propagates out.
         mount(None, "/", None, MS_REC | MS_SLAVE)
+
+    def enter_workspace_net(self, name: str) -> None:
+        """Join workspace ``name``'s network namespace; a fresh one if that cannot be done."""
+        try:
+            fd = os.open(self.workspace_net(name), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            unshare(CLONE_NEWNET)
+            return
+        try:
+            if libc.setns(fd, CLONE_NEWNET) != 0:
+                unshare(CLONE_NEWNET)
+        finally:
+            os.close(fd)
 
     def become_call_user(self) -> None:
         """Drop to the uid calls run as (once the call's mounts are done)."""

@@ -80,3 +80,13 @@ SETUP_FAILED = "sandbox set-up failed:"
 # The memory budget a spare's cgroup is limited to before its request arrives (the default of
 # CallLimits.memory_mb): a call asking for it starts without waiting for its supervising thread.
 PRESET_MEMORY_BYTES = 512 << 20
+
+# The environment a call gets unless its request names another: a spare sets it while it
+# waits, so a call with it sets nothing.
+DEFAULT_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONIOENCODING": "utf-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+}

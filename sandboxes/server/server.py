@@ -261,6 +261,8 @@ class Server:
         path = self.isolation.workspace_dir(name)
         if create and not os.path.isdir(path):
             os.mkdir(path, 0o700)
+            if self.isolation.mode == "namespaces":
+                self.isolation.make_workspace_net(name)
             if self.isolation.mode == "namespaces" and self.workspace_mb:
                 # Its own size-limited tmpfs: a disk-filling call hits ENOSPC, not the host's disk.
                 uid = self.isolation.call_uid or 0
@@ -296,6 +298,8 @@ class Server:
     def drop_workspace(self, name: str) -> None:
         """Delete a workspace, whatever its program left in it or did to its permissions."""
         path = self.workspace_path(name, create=False)
+        if self.isolation.mode == "namespaces":
+            self.isolation.drop_workspace_net(name)
         if not os.path.lexists(path):
             return
         if os.path.ismount(path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -102,18 +103,52 @@ def test_interpreter_exit_cleans_up(tmp_path):
 def _workspaces_held(pool) -> int:
     """How many workspaces the pool's server holds (with namespaces: mounts only it sees)."""
     if pool.isolation == "namespaces":
-        with open(f"/proc/{pool.server_pid}/mountinfo") as fh:
-            return sum(" /ws/" in line for line in fh)
+        return len(_mounts_under_ws(pool, ""))
     return len(os.listdir(os.path.join(pool._server.pool_dir, "ws")))
+
+
+def _mounts_under_ws(pool, suffix: str) -> list[str]:
+    """Mount points /ws/<hex><suffix> in the pool's server (a workspace, or its network)."""
+    with open(f"/proc/{pool.server_pid}/mountinfo") as fh:
+        points = [line.split()[4] for line in fh]
+    return [p for p in points if re.fullmatch(r"/ws/[0-9a-f]+" + re.escape(suffix), p)]
 
 
 def test_reset_removes_workspace(local_pool):
     sb = LocalSandbox(pool=local_pool)
     sb.write_files({"a": "1"})
     before = _workspaces_held(local_pool)
+    nets = len(_mounts_under_ws(local_pool, ".net")) if local_pool.isolation == "namespaces" else 0
     sb.reset()
     assert _workspaces_held(local_pool) == before - 1
+    if local_pool.isolation == "namespaces":
+        # Its network namespace went with it.
+        assert len(_mounts_under_ws(local_pool, ".net")) == nets - 1
     sb.close()
+
+
+def test_calls_share_their_workspace_network_only(local_pool):
+    """Calls of one workspace share a network namespace; another workspace has its own."""
+    if local_pool.isolation != "namespaces":
+        pytest.skip("network namespaces need isolation='namespaces'")
+    code = "import os; print(os.readlink('/proc/self/ns/net'))"
+    a, b = LocalSandbox(pool=local_pool), LocalSandbox(pool=local_pool)
+    try:
+        first, again, other = a.run(code), a.run(code), b.run(code)
+        assert first.stdout.startswith("net:[") and first.stdout == again.stdout, (first, again)
+        assert other.stdout.startswith("net:[") and other.stdout != first.stdout
+        host = os.readlink("/proc/self/ns/net") + "\n"
+        assert host not in (first.stdout, other.stdout)
+        # No interface is up in it: nothing to reach, not even another call of the episode.
+        probe = a.run(
+            "import socket\n"
+            "try:\n    socket.create_connection(('127.0.0.1', 1), timeout=1)\n"
+            "except OSError as e:\n    print(e.errno)"
+        )
+        assert probe.stdout.strip() == "101", probe
+    finally:
+        a.close()
+        b.close()
 
 
 def test_shared_pool_is_per_process():
