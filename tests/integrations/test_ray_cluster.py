@@ -45,8 +45,13 @@ def head_node(tmp_path, monkeypatch):
     )
     try:
         deadline = time.monotonic() + 120
+        address_file = Path(ray_tmp, "ray", "ray_current_cluster")
         while True:
             try:
+                # "auto" takes any GCS process it finds on the machine until the head has
+                # written its address, so wait for the address first.
+                if not address_file.read_text().strip():
+                    raise FileNotFoundError(address_file)
                 ray.init(address="auto", log_to_driver=False)
                 break
             except (ConnectionError, RuntimeError, ValueError, OSError):
