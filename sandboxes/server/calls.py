@@ -282,6 +282,8 @@ class Call:
                     # Dead before the report goes out: nothing of the call runs after it. The
                     # client need not wait while the kernel tears the process down.
                     signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                    if not self.namespaces:
+                        kill_tree(self.pid)  # a zombie's pid still names its group
                     self._write_report(ended[0], ended[1], ended[2], False, container_ooms)
         finally:
             os.close(pidfd)
@@ -328,8 +330,7 @@ class Call:
         Returns what the program said at its end (exit code, cpu ms, max RSS in KiB) or None,
         and whether the deadline passed (then the program is killed).
         """
-        # Only pid 1 of a namespace can kill all the rest of its call before it says so.
-        watch = [pidfd, self.ctl_r] if self.namespaces else [pidfd]
+        watch = [pidfd, self.ctl_r]
         while True:
             remaining = deadline - time.monotonic()
             ready = select.select(watch, [], [], remaining)[0] if remaining > 0 else []
@@ -447,10 +448,11 @@ def program(
     # Only the effective set is needed until the mounts are done.
     drop_bounding_capabilities()
     prepare_program()
-    # The server's environment is not the call's; the usual one is set now, another once the
-    # request arrives.
-    os.environ.clear()
-    os.environ.update(DEFAULT_ENV)
+    # The usual environment is the server's own (see Server); another is set once the request
+    # arrives.
+    if os.environ != DEFAULT_ENV:
+        os.environ.clear()
+        os.environ.update(DEFAULT_ENV)
     base_as = _address_space()
     top_fd = max_fd()
     if cgroup is not None:
@@ -505,23 +507,24 @@ def program(
         os.environ.update(env)
     os.environ["HOME"] = os.getcwd()
     exit_code = run_program(request["code"], "main.py")
-    if namespaces:
-        _report_end(ctl_w, exit_code)
+    _report_end(ctl_w, exit_code, namespaces)
     return exit_code
 
 
-def _report_end(ctl_w: int, exit_code: int) -> None:
+def _report_end(ctl_w: int, exit_code: int, namespaces: bool) -> None:
     """Tell the supervising thread the call is over, before the kernel tears this process down.
 
     Unmapping a forked interpreter takes milliseconds; the client need not wait for it. We
-    kill the rest of our pid namespace and close the output pipes first, so what the report
-    says is final; the thread then kills us, so no code of the call runs after the report. A
-    program that writes this line itself only ends its own call early.
+    close the output pipes first (and, as pid 1 of a namespace, kill the rest of the call),
+    so what the report says is final; the thread then kills us (and without a namespace, our
+    descendants), so no code of the call runs after the report. A program that writes this
+    line itself only ends its own call early.
     """
-    try:
-        os.kill(-1, signal.SIGKILL)  # as pid 1: every other process of the call
-    except OSError:
-        pass
+    if namespaces:
+        try:
+            os.kill(-1, signal.SIGKILL)  # as pid 1: every other process of the call
+        except OSError:
+            pass
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_ms = (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime) * 1000.0

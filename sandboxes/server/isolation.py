@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import secrets
 import sys
 import threading
+
+try:
+    # Not hashlib (nor secrets): they load OpenSSL, megabytes more for every spare to fork and end.
+    from _blake2 import blake2b
+except ImportError:  # a Python built without the module
+    from hashlib import blake2b
 
 from .syscalls import (
     CLONE_NEWIPC,
@@ -47,7 +51,7 @@ class Isolation:
     def __init__(self, workspaces: str, mode: str) -> None:
         self.workspaces = workspaces
         # Keys the folder names of workspaces with namespaces (see workspace_dir).
-        self.name_key = secrets.token_bytes(16)
+        self.name_key = os.urandom(16)
         self.mode = "rlimits"
         self.reason = ""
         # uid (inside the server's user namespace, or on the host without one) that calls run as.
@@ -103,7 +107,7 @@ class Isolation:
         """
         if self.mode != "namespaces":
             return os.path.join(self.workspace_root, name)
-        digest = hashlib.blake2b(name.encode(), key=self.name_key, digest_size=16)
+        digest = blake2b(name.encode(), key=self.name_key, digest_size=16)
         return os.path.join(self.workspace_root, digest.hexdigest())
 
     # -- server start-up

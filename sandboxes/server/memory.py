@@ -9,7 +9,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import secrets
 
 from .files import list_names
 from .syscalls import libc
@@ -64,7 +63,7 @@ class MemoryCgroups:
             version, own = _own_memory_cgroup()
         except (OSError, ValueError) as exc:
             return None, f"no memory cgroup ({exc})"
-        name = f"agentgym-{os.getpid()}-{secrets.token_hex(4)}"
+        name = f"agentgym-{os.getpid()}-{os.urandom(4).hex()}"
         parent_fd = fd = -1
         try:
             parent_fd = os.open(own, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

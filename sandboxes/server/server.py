@@ -18,7 +18,13 @@ from .calls import Call, max_fd
 from .files import remove_tree, write_file
 from .isolation import Isolation
 from .memory import MemoryCgroups, open_oom_events
-from .protocol import PROTOCOL_VERSION, WORKSPACE_NAME, MessageReader, send_message
+from .protocol import (
+    DEFAULT_ENV,
+    PROTOCOL_VERSION,
+    WORKSPACE_NAME,
+    MessageReader,
+    send_message,
+)
 from .syscalls import (
     MNT_DETACH,
     MS_NODEV,
@@ -108,6 +114,9 @@ class Server:
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.send_lock = threading.Lock()
         self.workspaces = PerKeyQueue()
+        # Our environment is not the calls'; having theirs already spares each spare setting it.
+        os.environ.clear()
+        os.environ.update(DEFAULT_ENV)
 
     def serve(self) -> None:
         """Handle requests until the client disconnects, then kill every call and return."""
