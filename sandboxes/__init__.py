@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentgym.sandboxes.base import Sandbox, SandboxError
+from agentgym.sandboxes.base import Prelude, Sandbox, SandboxError
 from agentgym.sandboxes.result import ExecResult
 
 __all__ = [
     "BACKENDS",
     "ExecResult",
+    "Prelude",
     "Sandbox",
     "SandboxError",
     "check_backend",

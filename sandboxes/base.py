@@ -3,19 +3,67 @@
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import TracebackType
 
 from agentgym.sandboxes.result import ExecResult
 
-__all__ = ["FileData", "Sandbox", "SandboxError", "check_int", "check_relative_path"]
+__all__ = [
+    "FileData",
+    "Prelude",
+    "Sandbox",
+    "SandboxError",
+    "check_int",
+    "check_relative_path",
+]
 
 FileData = Mapping[str, str | bytes]
 
 
 class SandboxError(RuntimeError):
     """A sandbox could not be created or used (not raised for failures of the user's code)."""
+
+
+_PRELUDE_NAME = re.compile(r"[\w.-]{1,100}")
+_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+@dataclass(frozen=True)
+class Prelude:
+    """Trusted code that programs start with, kept ready by the sandbox server.
+
+    A call ``run(code, prelude=p)`` runs ``p.source`` and then ``code`` in the same
+    ``__main__`` namespace. The server compiles the prelude once (and imports ``imports``
+    once), so a long fixed part, such as a grading harness, is neither sent nor compiled per
+    call. The prelude is the caller's code, not the agent's: it must only define things.
+
+    Attributes:
+        name: Identifies it on the server (letters, digits, ``_``, ``.``, ``-``; up to 100).
+        source: Python source.
+        imports: The modules it imports. The server imports them once, so calls find them
+            loaded; with the code's own imports they decide whether a call may run on a spare
+            without the preloaded modules (only speed depends on this being complete).
+    """
+
+    name: str
+    source: str
+    imports: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _PRELUDE_NAME.fullmatch(self.name):
+            raise ValueError(
+                f"prelude name must be 1-100 letters, digits, '_', '.' or '-', got {self.name!r}"
+            )
+        if not isinstance(self.source, str):
+            raise TypeError(f"prelude source must be a str, got {type(self.source).__name__}")
+        if isinstance(self.imports, str) or not all(
+            isinstance(m, str) and _MODULE_NAME.fullmatch(m) for m in self.imports
+        ):
+            raise ValueError(f"prelude imports must be module names, got {self.imports!r}")
+        object.__setattr__(self, "imports", tuple(self.imports))
 
 
 def check_int(name: str, value: object, low: int) -> None:
@@ -56,7 +104,12 @@ class Sandbox(abc.ABC):
 
     @abc.abstractmethod
     def run(
-        self, code: str, files: FileData | None = None, timeout_s: float | None = None
+        self,
+        code: str,
+        files: FileData | None = None,
+        timeout_s: float | None = None,
+        *,
+        prelude: Prelude | None = None,
     ) -> ExecResult:
         """Run ``code`` as a Python 3 program in the workspace.
 
@@ -64,6 +117,7 @@ class Sandbox(abc.ABC):
             code: Python source, run as ``__main__`` with the workspace as the working directory.
             files: Files to write into the workspace first (relative name -> text or bytes).
             timeout_s: Wall-clock limit for this call in seconds; the sandbox default if None.
+            prelude: Trusted code to run first in the same namespace (see :class:`Prelude`).
 
         Returns:
             The run's output, exit status and resource use. Failures of the code (exceptions,

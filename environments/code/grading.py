@@ -12,7 +12,9 @@ a folder the solution could write (see
 
 from __future__ import annotations
 
+import ast
 import base64
+import hashlib
 import importlib.util
 import json
 import marshal
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from agentgym.environments.code.harness import RESULT_MARK, SUITE_FILE
+from agentgym.sandboxes import Prelude
 
 __all__ = [
     "GradeReport",
@@ -156,6 +159,31 @@ def _program_prefix() -> str:
     )
 
 
+def _imports(sources: Sequence[str]) -> tuple[str, ...]:
+    """The modules ``sources`` import (at module level or inside functions), sorted."""
+    found: set[str] = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+    return tuple(sorted(found))
+
+
+@cache
+def harness_prelude() -> Prelude:
+    """The fixed part of every grading program, kept compiled by the sandbox server.
+
+    Its name carries a digest of the source, so servers shared by different versions of the
+    harness keep each apart. Its imports are the harness's and the solution process's, which
+    the server imports once.
+    """
+    source = _program_prefix()
+    digest = hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+    return Prelude(f"agentgym-grading-{digest}", source, _imports(harness_program()))
+
+
 class Grader:
     """Grades code against suites in a sandbox that is reset before every run.
 
@@ -191,12 +219,14 @@ class Grader:
             "budget_s": self.budget_s,
             "per_test_s": self.per_test_s,
         }
-        program = _program_prefix() + f"main({json.dumps(code)!r}, _PROCESS)\n"
+        program = f"main({json.dumps(code)!r}, _PROCESS)\n"
         sandbox = self._sandbox()
         sandbox.reset()
         sandbox.write_files({SUITE_FILE: json.dumps(secret)})
         t1 = time.perf_counter()
-        result = sandbox.run(program, timeout_s=self.budget_s + _STARTUP_MARGIN_S)
+        result = sandbox.run(
+            program, timeout_s=self.budget_s + _STARTUP_MARGIN_S, prelude=harness_prelude()
+        )
         t2 = time.perf_counter()
         resources = result.resources()
         report = _find_report(result.stdout, nonce)

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from agentgym.sandboxes.base import SandboxError
+from agentgym.sandboxes.base import Prelude, SandboxError
 from agentgym.sandboxes.pool.limits import CallLimits
 from agentgym.sandboxes.pool.link import _START_TIMEOUT_S, ServerLink
 from agentgym.sandboxes.pool.pipes import (
@@ -137,8 +137,11 @@ class SandboxPool(ServerLink):
         start: float,
         notices: list[str],
         lean: bool = False,
+        prelude: tuple[Prelude, int, int] | None = None,
     ) -> tuple[bytes, bytes, bytes, bool, bool]:
         """Run once on a spare (``notices`` gets a lost-workspace notice, if any).
+
+        ``prelude`` is the call's prelude and where it is registered (server generation, count).
 
         Raises:
             _NotStarted: If the call ended before the code started (it may be retried).
@@ -156,9 +159,15 @@ class SandboxPool(ServerLink):
                     # First use on this server: it creates (and mounts) the directory.
                     self._request({"op": "mkws", "ws": workspace})
                     self._workspaces.add((spare.generation, workspace))
+                message = request
+                if prelude is not None:
+                    kept, generation, count = prelude
+                    if spare.generation != generation or spare.preludes < count:
+                        # Forked before the prelude was registered: it comes with the call.
+                        message = dict(request, prelude_source=kept.source)
                 try:
                     with socket.socket(fileno=os.dup(spare.request_fd)) as req:
-                        send_message(req, request, (out_w, err_w))
+                        send_message(req, message, (out_w, err_w))
                     break
                 except OSError:
                     # That spare died (e.g. a previous call killed it); take the next one.
@@ -191,12 +200,24 @@ class SandboxPool(ServerLink):
             raise _NotStarted(err.decode("utf-8", errors="replace"))
         return out, err, report_bytes, truncated, complete
 
-    def run(self, workspace: str, code: str, limits: CallLimits, timeout_s: float) -> ExecResult:
-        """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own."""
+    def run(
+        self,
+        workspace: str,
+        code: str,
+        limits: CallLimits,
+        timeout_s: float,
+        prelude: Prelude | None = None,
+    ) -> ExecResult:
+        """Run ``code`` in ``workspace`` on a spare; output comes back over pipes we own.
+
+        A ``prelude`` runs first; the server keeps it compiled (see :class:`Prelude`).
+        """
         if not isinstance(code, str):
             raise TypeError(f"code must be a str, got {type(code).__name__}")
         if not isinstance(timeout_s, int | float) or not timeout_s > 0:
             raise ValueError(f"timeout_s must be a number > 0, got {timeout_s!r}")
+        if prelude is not None and not isinstance(prelude, Prelude):
+            raise TypeError(f"prelude must be a Prelude or None, got {type(prelude).__name__}")
         request = {
             "ws": workspace,
             # Lone surrogates cannot travel as JSON text; they become U+FFFD.
@@ -204,12 +225,20 @@ class SandboxPool(ServerLink):
             "timeout": float(timeout_s),
             "limits": limits.wire(timeout_s),
         }
-        lean = self._lean and stdlib_only(request["code"], getattr(self, "preload", ()))
+        preload = getattr(self, "preload", ())
+        lean = self._lean and stdlib_only(request["code"], preload)
+        registered = None
+        if prelude is not None:
+            request["prelude"] = prelude.name
+            lean = lean and stdlib_only("".join(f"import {m}\n" for m in prelude.imports), preload)
+            registered = (prelude, *self._registered(prelude))
         start = time.monotonic()
         notices: list[str] = []
         for _ in range(_ATTEMPTS):
             try:
-                attempt = self._attempt(workspace, request, limits, timeout_s, start, notices, lean)
+                attempt = self._attempt(
+                    workspace, request, limits, timeout_s, start, notices, lean, registered
+                )
                 break
             except _NotStarted as e:
                 why = f":\n{e}" if str(e) else ""

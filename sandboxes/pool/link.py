@@ -14,13 +14,15 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, SandboxError, check_relative_path
+from agentgym.sandboxes.base import FileData, Prelude, SandboxError, check_relative_path
 from agentgym.sandboxes.pool.pipes import _close, _Spare
 from agentgym.sandboxes.server import MessageReader, send_message
 
 __all__ = ["WORKSPACE_LOST", "ServerLink"]
 
 _START_TIMEOUT_S = 60.0
+# A prelude count no spare reaches (the server refused to keep the prelude).
+_NEVER = 1 << 62
 _PING_S = 5.0
 WORKSPACE_LOST = (
     "the sandbox server was restarted (a call crashed or stalled it), and the files this "
@@ -67,6 +69,10 @@ class ServerLink(abc.ABC):
         self._lean_spares: list[_Spare] = []
         self._lean = False
         self._pending: dict[int, _Pending] = {}
+        # name -> (prelude, server generation, count): registered on that server, where spares
+        # handed over with at least that count of preludes have it.
+        self._preludes: dict[str, tuple[Prelude, int, int]] = {}
+        self._prelude_lock = threading.Lock()
         # (server generation, name) of the workspaces the current server has created.
         self._workspaces: set[tuple[int, str]] = set()
         # name -> the generation of the server that last held the workspace.
@@ -210,7 +216,15 @@ class ServerLink(abc.ABC):
         if message.get("op") == "spare":
             request_fd, result_fd = reader.take_fds(2)
             lean = message.get("lean") is True
-            spare = _Spare(int(message["pid"]), request_fd, result_fd, generation, lean)
+            preludes = message.get("preludes")
+            spare = _Spare(
+                int(message["pid"]),
+                request_fd,
+                result_fd,
+                generation,
+                lean,
+                preludes if type(preludes) is int else 0,
+            )
             with self._spare_ready:
                 (self._lean_spares if lean else self._spares).append(spare)
                 self._spare_ready.notify_all()
@@ -322,6 +336,41 @@ class ServerLink(abc.ABC):
             return False
         return True
 
+    def _registered(self, prelude: Prelude) -> tuple[int, int]:
+        """Register ``prelude`` with the current server unless it has it: (generation, count).
+
+        If the server holds all the preludes it can, the count is one no spare reaches: calls
+        then carry the prelude's source.
+
+        Raises:
+            ValueError: If the prelude does not compile (here, before any server sees it).
+        """
+        with self._prelude_lock:
+            known = self._preludes.get(prelude.name)
+            if known is not None and known[0] == prelude and known[1] == self._generation:
+                return known[1], known[2]
+            if known is None or known[0].source != prelude.source:
+                try:
+                    compile(prelude.source, f"<prelude {prelude.name}>", "exec")
+                except (SyntaxError, ValueError) as exc:
+                    raise ValueError(f"prelude {prelude.name!r} does not compile: {exc}") from None
+            self._ensure()
+            generation = self._generation
+            message = {
+                "op": "prelude",
+                "name": prelude.name,
+                "source": prelude.source,
+                "imports": list(prelude.imports),
+            }
+            try:
+                count = int(self._request(message)["version"])
+            except SandboxError as exc:
+                if "already holds" not in str(exc):
+                    raise
+                count = _NEVER
+            self._preludes[prelude.name] = (prelude, generation, count)
+            return generation, count
+
     def _held(self, workspace: str, generation: int) -> tuple[str, ...]:
         """Record that ``workspace`` lives on server ``generation``; notices if it was lost."""
         with self._lock:
@@ -370,6 +419,18 @@ class ServerLink(abc.ABC):
         self._workspaces.add((generation, workspace))
         notices = [str(n) for n in reply.get("notices") or ()]
         return (*self._held(workspace, generation), *notices)
+
+    def clear_workspace(self, workspace: str) -> None:
+        """Empty a workspace for a new episode, keeping it (and its network namespace).
+
+        Cheaper than dropping it and making another: a network namespace costs about as much
+        to make and tear down as a call. No process of the last episode is left to see the
+        next one's files, as none outlives its call.
+        """
+        with self._lock:
+            self._held_on.pop(workspace, None)
+        if (self._generation, workspace) in self._workspaces:
+            self._request({"op": "clear", "ws": workspace})
 
     def drop_workspace(self, workspace: str) -> None:
         """Delete a workspace and everything in it."""

@@ -21,6 +21,8 @@ class _Spare:
     result_fd: int
     generation: int
     lean: bool = False
+    # How many preludes its server had registered when it forked it (it has those).
+    preludes: int = 0
 
     def discard(self) -> None:
         # Idempotent: a descriptor number closed twice may already belong to someone else.

@@ -10,7 +10,7 @@ import threading
 import weakref
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, Sandbox, SandboxError
+from agentgym.sandboxes.base import FileData, Prelude, Sandbox, SandboxError
 from agentgym.sandboxes.pool.calls import SandboxPool
 from agentgym.sandboxes.pool.limits import CallLimits
 from agentgym.sandboxes.result import ExecResult
@@ -66,13 +66,18 @@ class PoolSandbox(Sandbox):
         return self._state["ws"]
 
     def run(
-        self, code: str, files: FileData | None = None, timeout_s: float | None = None
+        self,
+        code: str,
+        files: FileData | None = None,
+        timeout_s: float | None = None,
+        *,
+        prelude: Prelude | None = None,
     ) -> ExecResult:
         """Run ``code`` in this episode's workspace; see :meth:`Sandbox.run`."""
         self._check_open()
         notices = self.write_files(files) if files else ()
         limit = self.limits.timeout_s if timeout_s is None else timeout_s
-        result = self.pool.run(self._state["ws"], code, self.limits, limit)
+        result = self.pool.run(self._state["ws"], code, self.limits, limit, prelude)
         if not notices:
             return result
         told = "".join(f"[sandbox: {n}]\n" for n in notices)
@@ -84,11 +89,15 @@ class PoolSandbox(Sandbox):
         return self.pool.write_files(self._state["ws"], files)
 
     def reset(self) -> None:
-        """Start a new episode: drop the workspace and use a fresh, empty one."""
+        """Start a new episode: the workspace is emptied (see ``SandboxPool.clear_workspace``)."""
         self._check_open()
         old = self._state["ws"]
-        self._state["ws"] = self.pool.new_workspace()
-        self.pool.drop_workspace(old)
+        try:
+            self.pool.clear_workspace(old)
+        except SandboxError:
+            # Not emptied (the server stalled or died): a fresh workspace instead.
+            self._state["ws"] = self.pool.new_workspace()
+            self.pool.drop_workspace(old)
 
     def close(self) -> None:
         """Delete the workspace (and stop the pool if this sandbox owns it)."""

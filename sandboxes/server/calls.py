@@ -16,6 +16,7 @@ import socket
 import sys
 import time
 import traceback
+import types
 
 from .isolation import Isolation
 from .memory import CallCgroup, MemoryCgroups, oom_kills, refuse_unlimited_memory
@@ -48,6 +49,11 @@ from .syscalls import (
     prctl,
     unshare,
 )
+
+# The preludes the client registered (name -> code), compiled once by the server: a spare
+# forked after a registration has it, so a call naming it carries (and compiles) only its own
+# code. The server also imports the prelude's modules once, so the call finds them loaded.
+PRELUDES: dict[str, types.CodeType] = {}
 
 
 def prepare_program() -> None:
@@ -85,11 +91,27 @@ def prepare_program() -> None:
             pass
 
 
-def run_program(code: str, argv0: str) -> int:
-    """Run ``code`` as ``__main__`` in this isolated, prepared process; return the exit code."""
+def request_prelude(request: dict) -> types.CodeType | str | None:
+    """The request's prelude: the source it carries, else the code registered under its name."""
+    name = request.get("prelude")
+    if name is None:
+        return None
+    source = request.get("prelude_source")
+    if isinstance(source, str):
+        return source
+    code = PRELUDES.get(name) if isinstance(name, str) else None
+    if code is None:
+        raise ValueError(f"unknown prelude {name!r}")
+    return code
+
+
+def run_program(code: str, argv0: str, prelude: types.CodeType | str | None = None) -> int:
+    """Run ``code`` as ``__main__`` in this isolated, prepared process; return the exit code.
+
+    A ``prelude`` (code, or source) runs first, in the same namespace.
+    """
     import atexit
     import linecache
-    import types
 
     main = types.ModuleType("__main__")
     main.__dict__.update({"__file__": argv0, "__builtins__": __builtins__})
@@ -99,6 +121,10 @@ def run_program(code: str, argv0: str) -> int:
     linecache.cache[argv0] = (len(code), None, code.splitlines(True), argv0)
     exit_code = 0
     try:
+        if prelude is not None:
+            if isinstance(prelude, str):
+                prelude = compile(prelude, "<prelude>", "exec")
+            exec(prelude, main.__dict__)
         exec(compile(code, argv0, "exec"), main.__dict__)
     except SystemExit as exc:
         exit_code = _system_exit_code(exc)
@@ -478,6 +504,7 @@ def program(
     name = request["ws"]
     if not isinstance(name, str) or not WORKSPACE_NAME.match(name):
         raise ValueError("bad workspace name")
+    prelude = request_prelude(request)
     workspace = isolation.workspace_dir(name)
     if namespaces:
         isolation.enter_workspace_net(name)
@@ -506,7 +533,7 @@ def program(
         os.environ.clear()
         os.environ.update(env)
     os.environ["HOME"] = os.getcwd()
-    exit_code = run_program(request["code"], "main.py")
+    exit_code = run_program(request["code"], "main.py", prelude)
     _report_end(ctl_w, exit_code, namespaces)
     return exit_code
 

@@ -74,6 +74,32 @@ def remove_tree(path: str, shared: frozenset[str] = SHARED_DIRS) -> None:
         os.close(parent_fd)
 
 
+def clear_tree(path: str, owner: int | None) -> None:
+    """Empty the folder ``path`` the way :func:`remove_tree` deletes one, keeping the folder.
+
+    Its mode goes back to 0700 and, with ``owner``, its owner too: whatever a call did to it.
+    """
+    parent, name = os.path.split(os.path.abspath(path))
+    try:
+        parent_fd = os.open(parent, O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        fd = _open_owned_dir(parent_fd, name)
+    finally:
+        os.close(parent_fd)
+    if fd is None:
+        return
+    try:
+        for child in list_names(fd):
+            remove_entry(fd, child)
+        if owner is not None:
+            os.fchown(fd, owner, owner)
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
+
+
 def remove_entry(parent_fd: int, name: str) -> None:
     """Remove ``name`` in ``parent_fd`` and everything below it, iteratively (no recursion)."""
     try:

@@ -18,6 +18,10 @@ MAX_MESSAGE_BYTES = 256 << 20
 
 
 WORKSPACE_NAME = re.compile(r"^[0-9a-f]{32}$")
+PRELUDE_NAME = re.compile(r"^[\w.-]{1,100}$")
+MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+# How many preludes a server keeps (a client registering more ships the rest with each call).
+MAX_PRELUDES = 32
 
 
 def send_message(sock: socket.socket, message: dict, fds: list[int] | tuple[int, ...] = ()) -> None:

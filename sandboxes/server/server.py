@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import os
 import selectors
 import signal
@@ -14,12 +15,15 @@ import traceback
 from collections import deque
 from typing import Any
 
-from .calls import Call, max_fd
-from .files import remove_tree, write_file
+from .calls import PRELUDES, Call, max_fd
+from .files import clear_tree, remove_tree, write_file
 from .isolation import Isolation
 from .memory import MemoryCgroups, open_oom_events
 from .protocol import (
     DEFAULT_ENV,
+    MAX_PRELUDES,
+    MODULE_NAME,
+    PRELUDE_NAME,
     PROTOCOL_VERSION,
     WORKSPACE_NAME,
     MessageReader,
@@ -109,6 +113,8 @@ class Server:
         self.calls: dict[int, Call] = {}
         self.calls_lock = threading.Lock()
         self.outstanding = 0
+        # How many preludes were registered; each spare is handed over with the count at its fork.
+        self.prelude_version = 0
         self.spare_target = spares
         self.devnull = os.open(os.devnull, os.O_RDWR)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -197,15 +203,58 @@ class Server:
                     call = self.calls.get(message.get("pid"))
                 if call is not None:
                     call.kill()
-            elif op in ("mkws", "write", "drop"):
+            elif op in ("mkws", "write", "clear", "drop"):
                 key = message.get("ws") if isinstance(message.get("ws"), str) else ""
                 self.workspaces.submit(key, lambda: self.workspace_op(op, message))
+            elif op == "prelude":
+                self.reply(request_id, {"ok": True, "version": self.add_prelude(message)})
             elif op == "ping":
                 self.reply(request_id, {"ok": True})
             else:
                 raise ValueError(f"unknown operation {op!r}")
         except Exception as exc:  # noqa: BLE001 - reported to the client
             self.reply(request_id, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+    def add_prelude(self, message: dict) -> int:
+        """Compile a prelude, and import its modules, once for every spare forked from now on.
+
+        The lean server gets it too (it imports only the standard modules among them), so its
+        count stays ours. Returns the new count: spares handed over with at least it have it.
+        """
+        name, source = message.get("name"), message.get("source")
+        imports = message.get("imports") or []
+        if not isinstance(name, str) or not PRELUDE_NAME.match(name):
+            raise ValueError("bad prelude name")
+        if not isinstance(source, str):
+            raise ValueError("a prelude's source must be a string")
+        if not isinstance(imports, list) or not all(
+            isinstance(m, str) and MODULE_NAME.match(m) for m in imports
+        ):
+            raise ValueError("a prelude's imports must be a list of module names")
+        if name not in PRELUDES and len(PRELUDES) >= MAX_PRELUDES:
+            raise ValueError(f"this server already holds {MAX_PRELUDES} preludes")
+        code = compile(source, f"<prelude {name}>", "exec")
+        if self.lean_sock is not None:
+            try:
+                send_message(
+                    self.lean_sock,
+                    {"op": "prelude", "name": name, "source": source, "imports": imports},
+                )
+            except OSError:
+                self.lean_gone()
+        # Not while a thread forks a spare: a child forked in the middle of an import would
+        # inherit the module's lock held.
+        with self.calls_lock:
+            for module in imports:
+                if self.lean and module.split(".")[0] not in sys.stdlib_module_names:
+                    continue
+                try:
+                    importlib.import_module(module)
+                except Exception:  # noqa: BLE001 - a call importing it sees the error itself
+                    pass
+            PRELUDES[name] = code
+            self.prelude_version += 1
+            return self.prelude_version
 
     def relay_lean(self) -> None:
         """Pass the lean server's spares on to the client, marked lean."""
@@ -217,7 +266,15 @@ class Server:
             if isinstance(message, dict) and message.get("op") == "spare":
                 fds = self.lean_reader.take_fds(2)
                 try:
-                    self.send({"op": "spare", "pid": message.get("pid"), "lean": True}, fds)
+                    self.send(
+                        {
+                            "op": "spare",
+                            "pid": message.get("pid"),
+                            "lean": True,
+                            "preludes": message.get("preludes", 0),
+                        },
+                        fds,
+                    )
                 finally:
                     for fd in fds:
                         os.close(fd)
@@ -253,6 +310,10 @@ class Server:
                 self.workspace_path(message["ws"])
             elif op == "write":
                 notices = self.write_files(message["ws"], message["files"])
+            elif op == "clear":
+                path = self.workspace_path(message["ws"], create=False)
+                if os.path.isdir(path):
+                    clear_tree(path, self.isolation.call_uid)
             else:
                 self.drop_workspace(message["ws"])
             body = {"ok": True, "notices": notices}
@@ -350,7 +411,10 @@ class Server:
                 with self.calls_lock:
                     pid = call.start()
                     self.calls[pid] = call
-                self.send({"op": "spare", "pid": pid}, [ours.fileno(), result_r])
+                    preludes = self.prelude_version
+                self.send(
+                    {"op": "spare", "pid": pid, "preludes": preludes}, [ours.fileno(), result_r]
+                )
             finally:
                 ours.close()
                 os.close(result_r)

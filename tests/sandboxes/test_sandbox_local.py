@@ -146,17 +146,32 @@ def _mounts_under_ws(pool, suffix: str) -> list[str]:
     return [p for p in points if re.fullmatch(r"/ws/[0-9a-f]+" + re.escape(suffix), p)]
 
 
-def test_reset_removes_workspace(local_pool):
+def test_reset_empties_the_workspace_in_place_and_close_removes_it(local_pool):
+    """A new episode gets an empty workspace, kept with its network namespace (cheaper than
+    making both again); whatever the last episode did to it is undone. Closing removes both."""
     sb = LocalSandbox(pool=local_pool)
-    sb.write_files({"a": "1"})
+    sb.write_files({"a": "1", "deep/er/b": "2", ".hidden": "3"})
+    made = sb.run(
+        "import os\n"
+        "os.makedirs('locked/in'); open('locked/in/f', 'w').write('x')\n"
+        "os.symlink('/etc/passwd', 'link'); os.mkfifo('fifo')\n"
+        "os.chmod('locked/in', 0); os.chmod('locked', 0); os.chmod('.', 0o500)\n"
+    )
+    assert made.exit_code == 0, made
     before = _workspaces_held(local_pool)
     nets = len(_mounts_under_ws(local_pool, ".net")) if local_pool.isolation == "namespaces" else 0
     sb.reset()
+    assert _workspaces_held(local_pool) == before
+    listed = sb.run("import os; print(sorted(os.listdir('.'))); open('new', 'w').write('ok')")
+    assert listed.exit_code == 0 and listed.stdout == "[]\n", listed
+    assert os.path.exists("/etc/passwd")
+    if local_pool.isolation == "namespaces":
+        assert len(_mounts_under_ws(local_pool, ".net")) == nets
+    sb.close()
     assert _workspaces_held(local_pool) == before - 1
     if local_pool.isolation == "namespaces":
         # Its network namespace went with it.
         assert len(_mounts_under_ws(local_pool, ".net")) == nets - 1
-    sb.close()
 
 
 def test_calls_share_their_workspace_network_only(local_pool):
