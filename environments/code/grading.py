@@ -3,7 +3,9 @@
 The env never runs tests in the agent's workspace: every grading (visible or hidden) resets a
 separate sandbox, writes the tests, their budgets and a fresh random nonce there as a file,
 and runs the harness program, which carries the solution's source text and nothing secret;
-nothing is read back from the workspace. The harness forks the template that starts the
+nothing is read back from the workspace. The harness goes as the call's prelude (see
+:class:`agentgym.sandboxes.Prelude`), which the sandbox server keeps compiled, so a run sends
+only the solution. The harness forks the template that starts the
 solution's processes before it reads (and removes) that file. The report is taken only from
 the stdout line that carries the nonce; no line, no passes. The harness imports nothing from
 a folder the solution could write (see

@@ -26,6 +26,10 @@ def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     assert ours["p99_ms"] >= ours["p50_ms"] > 0 and ours["p50_vs_python -I -S -c"] > 0
     peers = [r for c, r in rows.items() if c.startswith(("print(1): GEM", "print(1): SkyRL"))]
     assert len(peers) == 2 and all("p50_ms" in r or "note" in r for r in peers)
+    # Paced calls (as between an agent's tool calls), ours against each baseline paced alike.
+    paced = rows["print(1), calls 10 ms apart: local pool"]
+    assert paced["p50_ms"] > 0 and paced["p50_vs_python -I -S -c"] > 0
+    assert "p50_ms" in rows["print(1), calls 10 ms apart: python -c"]
     assert rows["2 concurrent callers vs 1, print(1), local pool"]["throughput_ratio"] > 0
     for label in ("built-in tasks", "HumanEval-style tasks"):
         submit = rows[f"grading: AgentCode-v0 submit, {label}"]

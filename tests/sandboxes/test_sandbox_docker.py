@@ -50,7 +50,10 @@ def test_container_is_hardened(docker_pool, client):
     assert "no-new-privileges" in host["SecurityOpt"]
     assert host["Memory"] == docker_pool.memory_mb << 20
     assert host["PidsLimit"] == docker_pool.pids
-    assert host["NanoCpus"] == int(docker_pool.cpus * 1e9)
+    # cpus cores' worth of CPU, granted over a 10 ms period (a throttled container pauses for
+    # what is left of the period, so a short one keeps such pauses short).
+    assert host["CpuPeriod"] == 10_000
+    assert host["CpuQuota"] == int(docker_pool.cpus * 10_000)
     assert "/ws" in host["Tmpfs"]
     assert info["Config"]["User"] == "65534:65534"
     assert info["Config"]["Labels"][LABEL] == "pool"
