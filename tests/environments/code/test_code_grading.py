@@ -1,11 +1,18 @@
 """The grading harness and codec: results cannot be faked by the solution."""
 
+import ast
+import json
 import math
 
 import pytest
 
 from agentgym.environments.code.codec import CodecError, decode, encode
-from agentgym.environments.code.grading import Grader, TestSuite, harness_program
+from agentgym.environments.code.grading import (
+    Grader,
+    TestSuite,
+    harness_prelude,
+    harness_program,
+)
 from agentgym.sandboxes import make_sandbox
 
 ADD_SUITE = TestSuite(
@@ -85,6 +92,30 @@ def test_harness_program_is_self_contained():
 
 
 # --- grading -----------------------------------------------------------------------------
+
+
+def test_a_grading_run_sends_the_harness_as_a_prelude_and_the_solution_alone(grader):
+    """The harness is compiled once per sandbox server; each run carries only the solution."""
+    sandbox = grader._sandbox()
+    sent = []
+    real = sandbox.run
+
+    def spy(code, *args, **kwargs):
+        sent.append((code, kwargs.get("prelude")))
+        return real(code, *args, **kwargs)
+
+    sandbox.run = spy
+    try:
+        assert grader.grade(GOOD, ADD_SUITE).passed == 3
+    finally:
+        del sandbox.run
+    (program, prelude), = sent
+    assert prelude == harness_prelude() and "def main(" in prelude.source
+    call = ast.parse(program).body[0].value
+    assert call.func.id == "main" and json.loads(ast.literal_eval(call.args[0])) == GOOD
+    # Its declared imports are what the harness and the solution process import.
+    assert {"ast", "json", "selectors", "site"} <= set(prelude.imports)
+    assert "numpy" not in prelude.imports
 
 
 def test_correct_and_wrong_solutions(grader):
