@@ -417,7 +417,9 @@ def bench_peers(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
         baselines[name] = measure(tool, PRINT, args.calls)
         rows.append({"case": f"print(1): {name}", **baselines[name]})
         paced[name] = measure(tool, PRINT, args.calls, PACE_S)
-        rows.append({"case": f"print(1), calls {PACE_S * 1000:.0f} ms apart: {name}", **paced[name]})
+        rows.append(
+            {"case": f"print(1), calls {PACE_S * 1000:.0f} ms apart: {name}", **paced[name]}
+        )
     with LocalPool() as pool:
         sb = LocalSandbox(pool=pool, timeout_s=60)
         meta["local_isolation"] = pool.isolation

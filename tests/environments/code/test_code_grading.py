@@ -109,7 +109,7 @@ def test_a_grading_run_sends_the_harness_as_a_prelude_and_the_solution_alone(gra
         assert grader.grade(GOOD, ADD_SUITE).passed == 3
     finally:
         del sandbox.run
-    (program, prelude), = sent
+    ((program, prelude),) = sent
     assert prelude == harness_prelude() and "def main(" in prelude.source
     call = ast.parse(program).body[0].value
     assert call.func.id == "main" and json.loads(ast.literal_eval(call.args[0])) == GOOD
