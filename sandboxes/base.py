@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import abc
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import TracebackType
 
 from agentgym.sandboxes.result import ExecResult
+from agentgym.sandboxes.server.protocol import MODULE_NAME, PRELUDE_NAME
 
 __all__ = [
     "FileData",
@@ -25,10 +25,6 @@ FileData = Mapping[str, str | bytes]
 
 class SandboxError(RuntimeError):
     """A sandbox could not be created or used (not raised for failures of the user's code)."""
-
-
-_PRELUDE_NAME = re.compile(r"[\w.-]{1,100}")
-_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -53,14 +49,14 @@ class Prelude:
     imports: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _PRELUDE_NAME.fullmatch(self.name):
+        if not isinstance(self.name, str) or not PRELUDE_NAME.fullmatch(self.name):
             raise ValueError(
                 f"prelude name must be 1-100 letters, digits, '_', '.' or '-', got {self.name!r}"
             )
         if not isinstance(self.source, str):
             raise TypeError(f"prelude source must be a str, got {type(self.source).__name__}")
         if isinstance(self.imports, str) or not all(
-            isinstance(m, str) and _MODULE_NAME.fullmatch(m) for m in self.imports
+            isinstance(m, str) and MODULE_NAME.fullmatch(m) for m in self.imports
         ):
             raise ValueError(f"prelude imports must be module names, got {self.imports!r}")
         object.__setattr__(self, "imports", tuple(self.imports))

@@ -430,15 +430,9 @@ def bench_peers(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
             ("import sympy; print(sympy.sqrt(8))", SYMPY),
         ):
             ours = measure(lambda c: sb.run(c), code, args.calls)
-            out: dict[str, Any] = {"case": f"{label}: local pool ({pool.isolation})", **ours}
-            for name, base in baselines.items():
-                out[f"p50_vs_{name}"] = ours["p50_ms"] / base["p50_ms"]
-            rows.append(out)
+            rows.append(vs(f"{label}: local pool ({pool.isolation})", ours, baselines))
         ours = measure(lambda c: sb.run(c), PRINT, args.calls, PACE_S)
-        out = {"case": f"print(1), calls {PACE_S * 1000:.0f} ms apart: local pool", **ours}
-        for name, base in paced.items():
-            out[f"p50_vs_{name}"] = ours["p50_ms"] / base["p50_ms"]
-        rows.append(out)
+        rows.append(vs(f"print(1), calls {PACE_S * 1000:.0f} ms apart: local pool", ours, paced))
         one = measure(lambda c: sb.run(c), PRINT, args.calls)
         second = LocalSandbox(pool=pool, timeout_s=60)
         boxes = [sb, second]
@@ -453,6 +447,14 @@ def bench_peers(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
         )
         second.close()
         sb.close()
+
+
+def vs(case: str, ours: dict[str, float], baselines: dict[str, dict[str, float]]) -> dict:
+    """A row of ours with the ratio of its p50 to each baseline's (``p50_vs_<name>``)."""
+    out: dict[str, Any] = {"case": case, **ours}
+    for name, base in baselines.items():
+        out[f"p50_vs_{name}"] = ours["p50_ms"] / base["p50_ms"]
+    return out
 
 
 def concurrent_boxes(boxes: list[Any], code: str, calls: int) -> float:

@@ -362,12 +362,8 @@ class ServerLink(abc.ABC):
                 "source": prelude.source,
                 "imports": list(prelude.imports),
             }
-            try:
-                count = int(self._request(message)["version"])
-            except SandboxError as exc:
-                if "already holds" not in str(exc):
-                    raise
-                count = _NEVER
+            version = self._request(message)["version"]
+            count = _NEVER if version is None else int(version)
             self._preludes[prelude.name] = (prelude, generation, count)
             return generation, count
 

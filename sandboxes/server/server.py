@@ -215,24 +215,25 @@ class Server:
         except Exception as exc:  # noqa: BLE001 - reported to the client
             self.reply(request_id, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 
-    def add_prelude(self, message: dict) -> int:
+    def add_prelude(self, message: dict) -> int | None:
         """Compile a prelude, and import its modules, once for every spare forked from now on.
 
         The lean server gets it too (it imports only the standard modules among them), so its
-        count stays ours. Returns the new count: spares handed over with at least it have it.
+        count stays ours. Returns the new count: spares handed over with at least it have it;
+        None if we already hold :data:`MAX_PRELUDES` others (calls then carry its source).
         """
         name, source = message.get("name"), message.get("source")
         imports = message.get("imports") or []
-        if not isinstance(name, str) or not PRELUDE_NAME.match(name):
+        if not isinstance(name, str) or not PRELUDE_NAME.fullmatch(name):
             raise ValueError("bad prelude name")
         if not isinstance(source, str):
             raise ValueError("a prelude's source must be a string")
         if not isinstance(imports, list) or not all(
-            isinstance(m, str) and MODULE_NAME.match(m) for m in imports
+            isinstance(m, str) and MODULE_NAME.fullmatch(m) for m in imports
         ):
             raise ValueError("a prelude's imports must be a list of module names")
         if name not in PRELUDES and len(PRELUDES) >= MAX_PRELUDES:
-            raise ValueError(f"this server already holds {MAX_PRELUDES} preludes")
+            return None
         code = compile(source, f"<prelude {name}>", "exec")
         if self.lean_sock is not None:
             try:
