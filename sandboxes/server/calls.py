@@ -243,6 +243,8 @@ class Call:
         cgroup = self.cgroup
         counted = self.counted and (self.memory is None or cgroup is not None)
 
+        server = 0 if self.namespaces else os.getpid()
+
         def call_program() -> int:
             # Hold nothing of the server's or of other calls: a copy of another call's result
             # pipe or request socket would keep the client from ever seeing it end.
@@ -254,7 +256,7 @@ class Call:
             # Told apart from the server in ps, top and profiles.
             libc.prctl(PR_SET_NAME, b"sandbox-call", 0, 0, 0)
             return program(
-                self.isolation, self.requests, go_r, ctl_w, self.devnull, counted, cgroup
+                self.isolation, self.requests, go_r, ctl_w, self.devnull, counted, cgroup, server
             )
 
         if self.namespaces:
@@ -436,8 +438,11 @@ def program(
     devnull: int,
     counted: bool = True,
     cgroup: CallCgroup | None = None,
+    parent: int = 0,
 ) -> int:
     """The call's own process: set up the sandbox, then once the request arrives, run it.
+
+    ``parent`` is the server's pid when we are not pid 1 of a namespace (else 0).
 
     ``counted`` says whether a memory cgroup (the call's, or the container's) counts every
     page the call holds; without one, memory no rlimit counts (memfds, SysV shared memory) is
@@ -447,6 +452,11 @@ def program(
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     # The supervising thread may have ended before the death signal was armed.
     if os.read(go_r, 1) != b"x":
+        return 70
+    # Or it wrote that and then died (a `kill -9 -1` in a container, where calls share the
+    # server's uid) before the signal was armed: we were reparented, and nobody would
+    # enforce our call's deadline or report it. (As pid 1 of a namespace our parent reads 0.)
+    if parent and os.getppid() != parent:
         return 70
     if cgroup is not None:
         # Before our uid changes: the cgroup's files are the server's to write.

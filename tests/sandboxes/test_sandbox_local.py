@@ -469,3 +469,31 @@ def test_remove_tree_never_follows_a_folder_swapped_for_a_link(tmp_path):
         remove_tree(str(tree))
         assert not tree.exists()
         assert (victim / "precious").read_text() == "x"
+
+
+def _program_exit(parent: int) -> int:
+    """Exit code of a program whose go byte is there, told that ``parent`` is its server."""
+    from agentgym.sandboxes.server.calls import program
+
+    go_r, go_w = os.pipe()
+    os.write(go_w, b"x")
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            # No isolation: past the parent check, the set-up fails at once.
+            code = program(None, None, go_r, -1, -1, parent=parent)
+        finally:
+            os._exit(code)
+    os.close(go_r)
+    os.close(go_w)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_a_program_reparented_before_its_death_signal_was_armed_runs_nothing():
+    """Its server wrote the go byte and died before the program armed PR_SET_PDEATHSIG (a
+    `kill -9 -1` in a container): unsupervised, it must not take a call."""
+    assert _program_exit(parent=1) == 70
+    # With its real parent it goes on into the set-up (which fails here without isolation).
+    assert _program_exit(parent=os.getpid()) == 1
