@@ -50,7 +50,7 @@ def stdlib_only(code: str, preload: tuple[str, ...] | list[str] = ()) -> bool:
     other import, or one we cannot read (``__import__``, ``importlib``), sends it to a
     preloaded one. Only speed depends on this: every module is importable from either.
     """
-    lean = _STDLIB.difference(m.split(".")[0] for m in preload)
+    lean = _lean_modules(preload)
     text = code.replace("\\n", "\n")
     if _DYNAMIC.search(text):
         return False
@@ -62,6 +62,20 @@ def stdlib_only(code: str, preload: tuple[str, ...] | list[str] = ()) -> bool:
             if part.split()[0].split(".")[0] not in lean:
                 return False
     return True
+
+
+def _lean_modules(preload: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The top-level modules a lean spare serves as well as a preloaded one."""
+    return _STDLIB.difference(m.split(".")[0] for m in preload)
+
+
+def stdlib_modules(modules: tuple[str, ...], preload: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether every module named (e.g. a prelude's declared imports) is standard and not preloaded.
+
+    Names, not code: ``importlib`` here is a module to import, not a dynamic import to fear.
+    """
+    lean = _lean_modules(preload)
+    return all(m.split(".")[0] in lean for m in modules)
 
 
 class SandboxPool(ServerLink):
@@ -230,7 +244,7 @@ class SandboxPool(ServerLink):
         registered = None
         if prelude is not None:
             request["prelude"] = prelude.name
-            lean = lean and stdlib_only("".join(f"import {m}\n" for m in prelude.imports), preload)
+            lean = lean and stdlib_modules(prelude.imports, preload)
             registered = (prelude, *self._registered(prelude))
         start = time.monotonic()
         notices: list[str] = []

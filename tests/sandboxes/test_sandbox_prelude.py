@@ -78,6 +78,9 @@ def test_its_imports_decide_between_lean_and_preloaded_spares(lean_pool):
     assert sb.run(PROBE, prelude=heavy).stdout == "42 True\n"
     # The code's own imports count as before.
     assert sb.run(PROBE + "; import decimal", prelude=GREET).stdout == "42 True\n"
+    # Declared imports are module names, not code: importing importlib is no dynamic import.
+    named = Prelude("named", GREET.source, imports=("importlib", "json"))
+    assert sb.run(PROBE, prelude=named).stdout == "42 False\n"
     sb.close()
 
 

@@ -14,6 +14,7 @@ from agentgym.environments.code.grading import (
     harness_program,
 )
 from agentgym.sandboxes import make_sandbox
+from agentgym.sandboxes.pool.calls import stdlib_modules
 
 ADD_SUITE = TestSuite(
     tests=(
@@ -116,6 +117,8 @@ def test_a_grading_run_sends_the_harness_as_a_prelude_and_the_solution_alone(gra
     # Its declared imports are what the harness and the solution process import.
     assert {"ast", "json", "selectors", "site"} <= set(prelude.imports)
     assert "numpy" not in prelude.imports
+    # So a solution that imports only standard modules is graded on a lean spare.
+    assert stdlib_modules(prelude.imports, ("numpy", "sympy"))
 
 
 def test_correct_and_wrong_solutions(grader):
