@@ -365,9 +365,10 @@ def FN(*args, **kwargs):
 """,
 )
 
-# --- the template process and the secret file ---------------------------------------------------
+# --- the harness's memory and the secret file ----------------------------------------------------
 # The harness reads the tests and nonce from a file it removes before any solution code runs,
-# after forking the template process that forks the solution's processes (its parent).
+# after forking the first solution process; a restarted one is a new interpreter. The harness
+# is every solution process's parent.
 FIND_SUITE_FILE = """
 import os, glob, stat
 def _read(path):
@@ -432,7 +433,7 @@ attack(
     + "def FN(*args, **kwargs):\n    return CORRECT if saw_the_tests(suite_file_text()) else None\n",
 )
 attack(
-    "read_the_template_and_harness_memory",
+    "read_the_harness_memory",
     READ_MEMORY
     + """
 def FN(*args, **kwargs):
@@ -471,7 +472,7 @@ def FN(*args, **kwargs):
 """,
 )
 attack(
-    "kill_the_template_and_the_harness",
+    "kill_the_harness_and_its_parent",
     """
 import os, signal
 def _parent(pid):
@@ -479,8 +480,8 @@ def _parent(pid):
         return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return 0
-template = os.getppid()
-for pid in (_parent(template), template):
+harness = os.getppid()
+for pid in (_parent(harness), harness):
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
         try:
             os.kill(pid, sig)
@@ -491,7 +492,7 @@ def FN(*args, **kwargs):
 """,
 )
 attack(
-    "stop_the_template_then_crash",
+    "stop_the_harness_then_crash",
     """
 import os, signal
 def FN(*args, **kwargs):
@@ -499,11 +500,11 @@ def FN(*args, **kwargs):
         os.kill(os.getppid(), signal.SIGSTOP)
     except OSError:
         pass
-    os._exit(0)  # the next test needs a restart, which the stopped template cannot give
+    os._exit(0)  # the next test needs a restart, which a stopped harness cannot give
 """,
 )
 attack(
-    "poison_the_template_then_crash",
+    "poison_then_crash_for_a_restart",
     """
 import builtins, os, sys
 # A restarted process that still saw this poison would answer right: a clean one cannot.

@@ -5,8 +5,8 @@ separate sandbox, writes the tests, their budgets and a fresh random nonce there
 and runs the harness program, which carries the solution's source text and nothing secret;
 nothing is read back from the workspace. The harness goes as the call's prelude (see
 :class:`agentgym.sandboxes.Prelude`), which the sandbox server keeps compiled, so a run sends
-only the solution. The harness forks the template that starts the
-solution's processes before it reads (and removes) that file. The report is taken only from
+only the solution. The harness forks the solution's first process before it reads (and
+removes) that file. The report is taken only from
 the stdout line that carries the nonce; no line, no passes. The harness imports nothing from
 a folder the solution could write (see
 :func:`agentgym.environments.code.harness.seal_imports`).
@@ -134,7 +134,7 @@ def harness_program() -> tuple[str, str]:
     harness = (
         codec
         + helper_source("checks.py")
-        + helper_source("template.py")
+        + helper_source("launcher.py")
         + helper_source("harness.py")
     )
     return harness, codec + helper_source("solution_process.py")
@@ -145,7 +145,8 @@ def _program_prefix() -> str:
     """The fixed part of the grading program: the harness and the solution process's code.
 
     Both go as bytecode, which the sandbox's Python runs when its bytecode format is ours (one
-    compile here instead of one per run there), and as source for any other Python.
+    compile here instead of one per run there), and as source for any other Python. The
+    solution process's source goes too: a restarted solution process runs it.
     """
     harness, process = harness_program()
     code = (compile(harness, "harness.py", "exec"), compile(process, "solution_process.py", "exec"))
@@ -153,10 +154,12 @@ def _program_prefix() -> str:
     return (
         "import base64 as _base64, marshal as _marshal\n"
         "from importlib.util import MAGIC_NUMBER as _MAGIC_NUMBER\n"
+        f"_PROCESS_SOURCE = {process!r}\n"
         f"if _MAGIC_NUMBER == {importlib.util.MAGIC_NUMBER!r}:\n"
         f"    _HARNESS, _PROCESS = _marshal.loads(_base64.b64decode({blob!r}))\n"
         "else:\n"
-        f"    _HARNESS, _PROCESS = compile({harness!r}, 'harness.py', 'exec'), {process!r}\n"
+        f"    _HARNESS = compile({harness!r}, 'harness.py', 'exec')\n"
+        "    _PROCESS = compile(_PROCESS_SOURCE, 'solution_process.py', 'exec')\n"
         "exec(_HARNESS)\n"
     )
 
@@ -221,7 +224,7 @@ class Grader:
             "budget_s": self.budget_s,
             "per_test_s": self.per_test_s,
         }
-        program = f"main({json.dumps(code)!r}, _PROCESS)\n"
+        program = f"main({json.dumps(code)!r}, _PROCESS, _PROCESS_SOURCE)\n"
         sandbox = self._sandbox()
         sandbox.reset()
         sandbox.write_files({SUITE_FILE: json.dumps(secret)})

@@ -3,27 +3,29 @@
 The grader resets a sandbox, writes the secret part of the run (the tests, the prelude, the
 time budgets and a random nonce) into its fresh workspace as :data:`SUITE_FILE`, and runs a
 program that holds nothing secret: this harness, the codec, the solution process's code and
-the solution's source. The harness makes itself non-dumpable, forks the *template*
-(:mod:`agentgym.environments.code.template`), and only then reads the secret file and
-removes it. The tests run *here*; the solution runs in processes the template forks
+the solution's source. The harness makes itself non-dumpable, forks the first solution process
+(:mod:`agentgym.environments.code.launcher`), and only then reads the secret file and removes
+it. The tests run *here*; the solution runs in separate processes
 (:mod:`agentgym.environments.code.solution_process`), which only receive call arguments and
 send back return values as plain data. Hence:
 
 * the solution never sees the tests, the expected values or the nonce: no process it runs in
-  ever held them (the template was forked before the file was read, and the file is gone
-  before any solution code runs); those processes run as an unprivileged user when the
-  harness runs as root, and this process turns off ptrace/``/proc`` access to itself;
+  ever held them (the first was forked before the file was read, every restart is a new
+  interpreter, and the file is gone before any solution code runs); those processes run as an
+  unprivileged user when the harness runs as root, and this process turns off ptrace/``/proc``
+  access to itself;
 * it cannot fake a result line: only this process writes to the sandbox's stdout, and the
   grader accepts only the line carrying the nonce;
 * ``sys.exit`` in a call is reported as a failed call, and ``os._exit``, a crash or a hang
-  kills only the solution's process: the test fails and the next test gets a fresh fork of
-  the template, which nothing the solution did can have touched;
+  kills only the solution's process: the test fails and the next test gets a new interpreter,
+  which nothing the solution did can have touched;
 * values are rebuilt by the codec as plain data, so rigged ``__eq__`` objects cannot pass;
-* nothing the solution can write reaches this process: before the template is forked, every
-  folder this process could write (the workspace first of all) leaves ``sys.path`` and the
-  working directory becomes ``/``, so a module the tests import late (HumanEval ``check()``
-  bodies often do) comes from the read-only installation, never from a file the solution
-  planted. The solution's processes work in a folder of their own in the workspace.
+* nothing the solution can write reaches this process: before the first solution process is
+  forked, every folder this process could write (the workspace first of all) leaves
+  ``sys.path`` and the working directory becomes ``/``, so a module the tests import late
+  (HumanEval ``check()`` bodies often do) comes from the read-only installation, never from a
+  file the solution planted. The solution's processes work in a folder of their own in the
+  workspace.
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ from typing import Any
 
 from agentgym.environments.code.checks import _doctest_eq, approx, raises  # harness: strip
 from agentgym.environments.code.codec import CodecError, decode, encode  # harness: strip
-from agentgym.environments.code.template import (  # harness: strip
+from agentgym.environments.code.launcher import (  # harness: strip
+    Launcher,  # harness: strip
+    LaunchError,  # harness: strip
     SolutionProcess,  # harness: strip
-    Template,  # harness: strip
-    TemplateGone,  # harness: strip
 )  # harness: strip
 
 RESULT_MARK = "AGENTGYM-GRADE"
@@ -93,16 +95,16 @@ class Abort(BaseException):  # noqa: N818 - BaseException so tests' `except Exce
 
 
 class Solution:
-    """The process running the agent's module, forked afresh from the template after it dies or hangs.
+    """The process running the agent's module, started afresh after it dies or hangs.
 
     Args:
-        serve: The solution process's protocol loop (see
-            :mod:`agentgym.environments.code.solution_process`).
+        process: The solution process's module (see
+            :mod:`agentgym.environments.code.solution_process`) and its source.
         code: The solution's source.
         workspace: The folder that gets the solution's own folder and its output file.
     """
 
-    def __init__(self, serve: Any, code: str, workspace: str):
+    def __init__(self, process: tuple[Any, str], code: str, workspace: str):
         self.code = code
         self.deadline = 0.0
         self.load_error: str | None = None
@@ -117,19 +119,23 @@ class Solution:
                 os.chown(workdir, uid, uid)
             except OSError:
                 uid = None
-        self._template = Template(serve, self._output.fileno(), workdir, uid, _SOLUTION_ENV)
+        module, source = process
+        self._launcher = Launcher(
+            module.start, source, self._output.fileno(), workdir, uid, _SOLUTION_ENV
+        )
 
     def ensure_started(self) -> None:
         """Start the child and load the module unless it is running (raises Abort)."""
         if self.proc is not None:
             return
         try:
-            self.proc = self._template.spawn(self._remaining())
-        except TemplateGone as e:
+            self.proc = self._launcher.spawn()
+        except LaunchError as e:
             raise Abort(f"the solution process could not be started: {e}") from None
-        if self.proc.unprivileged:
-            self.isolation = "unprivileged-process"
         self._buf = b""
+        # Its first line, written before any solution code was in it.
+        if self._read().get("unprivileged") is True:
+            self.isolation = "unprivileged-process"
         self._write(json.dumps({"source": self.code}).encode() + b"\n")
         reply = self._read()
         if not reply.get("ok"):
@@ -159,7 +165,7 @@ class Solution:
         raise SolutionError(f"{kind}: {message}" if message else kind)
 
     def stop(self, grace_s: float = 0.0) -> None:
-        """Stop the child (if running); the template reaps it.
+        """Stop the child (if running).
 
         Args:
             grace_s: Seconds to let it exit by itself after its stdin closes (flushing its
@@ -177,9 +183,9 @@ class Solution:
         proc.close()
 
     def close(self) -> None:
-        """Stop the child and end the template."""
+        """Stop every solution process."""
         self.stop()
-        self._template.close()
+        self._launcher.close()
 
     def output_tail(self) -> str:
         """Return the end of what the solution printed (stdout and stderr)."""
@@ -242,7 +248,7 @@ class Solution:
             if not proc.wait(max(0.05, min(1.0, self.deadline - time.monotonic()))):
                 self.stop()
                 raise Abort("the solution process closed its connection to the tests")
-            code = self._template.exit_code(proc.pid, _EXIT_REPORT_WAIT_S)
+            code = proc.exit_code(_EXIT_REPORT_WAIT_S)
         self.stop()
         if code is None:
             raise Abort("the solution process ended in the middle of a call; ending is not passing")
@@ -464,13 +470,11 @@ def grade(suite: dict, solution: Solution) -> dict:
     return report
 
 
-def _load_solution_process(code: Any) -> Any:
-    """Run the solution process's code (source or a code object) as a module; return ``serve``."""
+def _load_solution_process(code: Any, source: str) -> tuple[Any, str]:
+    """Run the solution process's code (a code object of ``source``) as a module; return both."""
     module = types.ModuleType("solution_process")
-    if isinstance(code, str):
-        code = compile(code, "solution_process.py", "exec")
     exec(code, module.__dict__)
-    return module.serve
+    return module, source
 
 
 def _take_suite(path: str) -> dict:
@@ -481,30 +485,31 @@ def _take_suite(path: str) -> dict:
     return json.loads(text)
 
 
-def main(code_text: str, solution_process: Any) -> None:
+def main(code_text: str, process_code: Any, process_source: str) -> None:
     """Grade and print the nonce-tagged report line (the only line the grader accepts).
 
     Args:
         code_text: The solution's source, as JSON text.
-        solution_process: The solution process's code (source or a code object).
+        process_code: The solution process's code object.
+        process_source: Its source, which a restarted solution process runs.
 
     The tests, budgets and nonce are in :data:`SUITE_FILE` in the working directory, read
-    (and removed) only once the template that forks the solution's processes exists, so no
-    process the solution runs in has ever held them.
+    (and removed) only once the first solution process is forked; later ones are new
+    interpreters. So no process the solution runs in has ever held them.
     """
     try:
         import ctypes
 
         # Without this, a same-user process could read our memory (the nonce, the tests);
-        # the template and the solution's processes inherit it.
+        # the solution's first process inherits it.
         ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
     except (OSError, AttributeError, ImportError):
         pass
     workspace = os.getcwd()
     seal_imports(workspace)
-    serve = _load_solution_process(solution_process)
-    # The template is forked here: before the secret file is read.
-    solution = Solution(serve, json.loads(code_text), workspace)
+    process = _load_solution_process(process_code, process_source)
+    # The first solution process is forked here: before the secret file is read.
+    solution = Solution(process, json.loads(code_text), workspace)
     try:
         suite = _take_suite(os.path.join(workspace, SUITE_FILE))
         nonce = suite.pop("nonce")

@@ -1,11 +1,11 @@
-"""The template process that forks the solution's processes, on both backends.
+"""How the harness starts the solution's processes, on both backends.
 
-The harness forks the template before it reads the secret file (tests, nonce), which it
-removes before any solution code runs; each solution process is a fresh fork of the template.
-These tests check what that design promises: a poisoned solution process leaves the next one
-clean, the secret file is gone, nobody can read the harness's or the template's memory, and
-no process of a grading run outlives it. The controls show that each probe does find what it
-looks for when it is there.
+The harness forks the first solution process before it reads the secret file (tests, nonce),
+which it removes before any solution code runs; each restart is a new interpreter. These tests
+check what that design promises: a poisoned solution process leaves the next one clean, the
+secret file is gone, no solution process (first or restarted) can read the harness's memory,
+and no process of a grading run outlives it. The controls show that each probe does find what
+it looks for when it is there.
 """
 
 import json
@@ -83,8 +83,8 @@ def test_a_poisoned_solution_process_leaves_the_restarted_one_clean(grader):
         ("crash", "seen"),
     )
     report = grader.grade(code, suite)
-    # The first process poisoned itself and died; the restarted one is a fresh fork of the
-    # template, which the first could not touch: it saw no poison at import.
+    # The first process poisoned itself (its __main__ too) and died; the restarted one is a
+    # new interpreter, which the first could not touch: it saw no poison at import.
     assert not report.results[0].passed and "exited (code 3)" in _error(report)
     assert report.results[1].passed, report
     assert report.crashed
@@ -142,17 +142,21 @@ READER = (
 )
 
 
-def test_no_solution_process_can_read_the_harness_or_the_template(grader, sandbox):
+def test_no_solution_process_can_read_the_harness(grader, sandbox):
     code = READER + (
-        "def _parent(pid):\n"
-        "    return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+        "def crash(x):\n"
+        "    os._exit(3)\n"
         "def probe(x):\n"
-        "    template = os.getppid()\n"
-        "    harness = _parent(template)\n"
-        "    return [memory_of(template), memory_of(harness)]\n"
+        "    return [os.getpid() != 1, memory_of(os.getppid())]\n"
     )
-    report = grader.grade(code, TestSuite((("probe", SECRET_TEST),), ("probe",)))
-    assert "got ['PermissionError', 'PermissionError']" in _error(report), report
+    suite = TestSuite(
+        (("first", SECRET_TEST), ("crash", "crash(0)"), ("restarted", SECRET_TEST)),
+        ("probe", "crash"),
+    )
+    report = grader.grade(code, suite)
+    # The first process (forked from the harness) and a restarted one (a new interpreter).
+    for i in (0, 2):
+        assert "got [True, 'PermissionError']" in _error(report, i), report
     # Control: the reader does find the text in memory it may read (its own, once dumpable).
     sandbox.reset()
     r = sandbox.run(
