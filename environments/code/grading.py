@@ -144,23 +144,21 @@ def harness_program() -> tuple[str, str]:
 def _program_prefix() -> str:
     """The fixed part of the grading program: the harness and the solution process's code.
 
-    Both go as bytecode, which the sandbox's Python runs when its bytecode format is ours (one
-    compile here instead of one per run there), and as source for any other Python. The
-    solution process's source goes too: a restarted solution process runs it.
+    The harness goes as source, which the sandbox server compiles once with the prelude. The
+    solution process's code (run as a module of its own) goes as bytecode, which the sandbox's
+    Python loads when its bytecode format is ours (cheaper than a compile per run), and as
+    source, which any other Python compiles and which a restarted solution process runs.
     """
     harness, process = harness_program()
-    code = (compile(harness, "harness.py", "exec"), compile(process, "solution_process.py", "exec"))
-    blob = base64.b64encode(marshal.dumps(code)).decode("ascii")
+    blob = base64.b64encode(marshal.dumps(compile(process, "solution_process.py", "exec")))
     return (
-        "import base64 as _base64, marshal as _marshal\n"
-        "from importlib.util import MAGIC_NUMBER as _MAGIC_NUMBER\n"
+        harness + "\n\nimport base64 as _base64, marshal as _marshal\n"
+        "from importlib.util import MAGIC_NUMBER as _MAGIC_NUMBER\n\n"
         f"_PROCESS_SOURCE = {process!r}\n"
         f"if _MAGIC_NUMBER == {importlib.util.MAGIC_NUMBER!r}:\n"
-        f"    _HARNESS, _PROCESS = _marshal.loads(_base64.b64decode({blob!r}))\n"
+        f"    _PROCESS = _marshal.loads(_base64.b64decode({blob.decode('ascii')!r}))\n"
         "else:\n"
-        f"    _HARNESS = compile({harness!r}, 'harness.py', 'exec')\n"
         "    _PROCESS = compile(_PROCESS_SOURCE, 'solution_process.py', 'exec')\n"
-        "exec(_HARNESS)\n"
     )
 
 

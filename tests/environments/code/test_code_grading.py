@@ -92,6 +92,21 @@ def test_harness_program_is_self_contained():
         assert "from agentgym" not in source
 
 
+@pytest.mark.parametrize("same_python", [True, False])
+def test_the_prelude_gives_the_solution_process_code_on_any_python(monkeypatch, same_python):
+    # A sandbox whose Python has another bytecode format compiles the source instead.
+    import importlib.util
+
+    if not same_python:
+        monkeypatch.setattr(importlib.util, "MAGIC_NUMBER", b"\0\0\r\n")
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(harness_prelude().source, "<prelude>", "exec"), namespace)
+    assert namespace["_PROCESS_SOURCE"] == harness_program()[1]
+    module: dict = {}
+    exec(namespace["_PROCESS"], module)
+    assert callable(module["start"]) and callable(module["main"]) and callable(namespace["main"])
+
+
 # --- grading -----------------------------------------------------------------------------
 
 
