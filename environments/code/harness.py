@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
 import json
 import os
 import selectors
@@ -379,11 +378,12 @@ def seal_imports(workspace: str) -> list[str]:
     sys.path[:] = kept
     # Forget the finders of the dropped folders and of any in the workspace. The others
     # (package folders such as numpy's, which sys.path does not decide) stay: freeing them
-    # would copy pages this process shares with the sandbox server.
+    # would copy pages this process shares with the sandbox server. Their listings are not
+    # invalidated either: a folder we keep cannot change under us, and invalidating every
+    # finder cost 0.6 ms (at times 5 ms) of copy-on-write faults per run.
     for entry in list(sys.path_importer_cache):
         if entry in dropped or not os.path.isabs(entry) or inside(entry):
             del sys.path_importer_cache[entry]
-    importlib.invalidate_caches()
     sys.dont_write_bytecode = True
     os.chdir("/")
     return dropped
