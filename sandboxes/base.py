@@ -133,8 +133,12 @@ class Sandbox(abc.ABC):
         """
 
     @abc.abstractmethod
-    def reset(self) -> None:
-        """Start a new episode: the workspace becomes fresh and empty."""
+    def reset(self, files: FileData | None = None) -> None:
+        """Start a new episode: the workspace becomes fresh and empty, then holds ``files``.
+
+        Passing the episode's first files here costs one round trip to the sandbox instead of
+        two (a reset, then :meth:`write_files`).
+        """
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -224,8 +224,7 @@ class Grader:
         }
         program = f"main({json.dumps(code)!r}, _PROCESS, _PROCESS_SOURCE)\n"
         sandbox = self._sandbox()
-        sandbox.reset()
-        sandbox.write_files({SUITE_FILE: json.dumps(secret)})
+        sandbox.reset(files={SUITE_FILE: json.dumps(secret)})
         t1 = time.perf_counter()
         result = sandbox.run(
             program, timeout_s=self.budget_s + _STARTUP_MARGIN_S, prelude=harness_prelude()

@@ -385,8 +385,13 @@ class ServerLink(abc.ABC):
         """A fresh, unguessable workspace name (the directory is created on first use)."""
         return secrets.token_hex(16)
 
-    def write_files(self, workspace: str, files: FileData) -> tuple[str, ...]:
+    def write_files(
+        self, workspace: str, files: FileData, *, clear: bool = False
+    ) -> tuple[str, ...]:
         """Write files into a workspace (relative name -> text or bytes).
+
+        With ``clear``, the server first empties the workspace (see :meth:`clear_workspace`),
+        in the same request.
 
         Returns:
             Notices for the agent: a name that held something other than a regular file (a
@@ -410,7 +415,12 @@ class ServerLink(abc.ABC):
             elif not isinstance(data, bytes | bytearray | memoryview):
                 raise ValueError(f"file {name!r} must be str or bytes, got {type(data).__name__}")
             encoded[str(rel)] = base64.b64encode(bytes(data)).decode()
-        reply = self._request({"op": "write", "ws": workspace, "files": encoded})
+        request = {"op": "write", "ws": workspace, "files": encoded}
+        if clear:
+            request["clear"] = True
+            with self._lock:
+                self._held_on.pop(workspace, None)
+        reply = self._request(request)
         generation = self._generation
         self._workspaces.add((generation, workspace))
         notices = [str(n) for n in reply.get("notices") or ()]

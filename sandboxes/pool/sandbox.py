@@ -88,16 +88,25 @@ class PoolSandbox(Sandbox):
         self._check_open()
         return self.pool.write_files(self._state["ws"], files)
 
-    def reset(self) -> None:
-        """Start a new episode: the workspace is emptied (see ``SandboxPool.clear_workspace``)."""
+    def reset(self, files: FileData | None = None) -> None:
+        """Start a new episode: the workspace is emptied and gets ``files``, in one request.
+
+        See ``SandboxPool.clear_workspace``.
+        """
         self._check_open()
         old = self._state["ws"]
         try:
-            self.pool.clear_workspace(old)
+            if files:
+                self.pool.write_files(old, files, clear=True)
+            else:
+                self.pool.clear_workspace(old)
+            return
         except SandboxError:
             # Not emptied (the server stalled or died): a fresh workspace instead.
             self._state["ws"] = self.pool.new_workspace()
             self.pool.drop_workspace(old)
+        if files:
+            self.write_files(files)
 
     def close(self) -> None:
         """Delete the workspace (and stop the pool if this sandbox owns it)."""

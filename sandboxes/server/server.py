@@ -310,11 +310,11 @@ class Server:
             if op == "mkws":
                 self.workspace_path(message["ws"])
             elif op == "write":
+                if message.get("clear") is True:
+                    self.clear_workspace(message["ws"])
                 notices = self.write_files(message["ws"], message["files"])
             elif op == "clear":
-                path = self.workspace_path(message["ws"], create=False)
-                if os.path.isdir(path):
-                    clear_tree(path, self.isolation.call_uid)
+                self.clear_workspace(message["ws"])
             else:
                 self.drop_workspace(message["ws"])
             body = {"ok": True, "notices": notices}
@@ -324,6 +324,12 @@ class Server:
             self.reply(request_id, body)
         except OSError:
             pass  # the client is gone; the main loop sees it
+
+    def clear_workspace(self, name: str) -> None:
+        """Empty a workspace (if it exists), keeping the folder and its network namespace."""
+        path = self.workspace_path(name, create=False)
+        if os.path.isdir(path):
+            clear_tree(path, self.isolation.call_uid)
 
     def workspace_path(self, name: str, create: bool = True) -> str:
         """The server-side path of workspace ``name``."""

@@ -39,6 +39,23 @@ def test_files_persist_within_episode_and_vanish_on_reset(make):
     assert sb.run("import os; print(os.listdir('.'))").stdout == "[]\n"
 
 
+def test_reset_with_files_starts_the_episode_with_them_in_one_request(make, monkeypatch):
+    sb = make()
+    sb.run("import os; open('a.txt', 'w').write('x'); os.mkfifo('suite.json')")
+    ops = []
+    real = sb.pool._request
+
+    def spy(message, *args, **kwargs):
+        ops.append(message["op"])
+        return real(message, *args, **kwargs)
+
+    monkeypatch.setattr(sb.pool, "_request", spy)
+    sb.reset(files={"suite.json": "new", "d/b.bin": b"\x00"})
+    assert ops == ["write"]
+    r = sb.run("import os; print(sorted(os.listdir('.')), open('suite.json').read())")
+    assert r.stdout == "['d', 'suite.json'] new\n", r
+
+
 def test_files_argument_text_bytes_and_subdirs(make):
     sb = make()
     r = sb.run(
