@@ -321,6 +321,11 @@ def bench_docker(
             ours = measure(lambda c: sb.run(c), code, args.calls)
             rows.append(row(f"docker pool: {label}", ours, base, LATENCY_TARGET))
             rows[-1]["p50_ratio_vs_docker_run"] = ours["p50_ms"] / cold["p50_ms"]
+            gap = f"calls {PACE_S * 1000:.0f} ms apart"
+            base = measure(exec_call, code, args.sympy_calls, PACE_S)
+            rows.append(row(f"docker exec per call, {gap}: {label}", base, None, None))
+            ours = measure(lambda c: sb.run(c), code, args.calls, PACE_S)
+            rows.append(row(f"docker pool, {gap}: {label}", ours, base, LATENCY_TARGET))
         base_tp = concurrent(exec_call, PRINT, max(2, args.sympy_calls // 2))
         ours_tp = concurrent(lambda c: sb.run(c), PRINT, args.calls)
         rows.append(
@@ -433,6 +438,10 @@ def bench_peers(args: argparse.Namespace, rows: list[dict[str, Any]], meta: dict
             rows.append(vs(f"{label}: local pool ({pool.isolation})", ours, baselines))
         ours = measure(lambda c: sb.run(c), PRINT, args.calls, PACE_S)
         rows.append(vs(f"print(1), calls {PACE_S * 1000:.0f} ms apart: local pool", ours, paced))
+        ours = measure(lambda c: sb.run(c), IMPORT_SYMPY, args.calls, PACE_S)
+        rows.append(
+            vs(f"import sympy, calls {PACE_S * 1000:.0f} ms apart: local pool", ours, paced)
+        )
         one = measure(lambda c: sb.run(c), PRINT, args.calls)
         second = LocalSandbox(pool=pool, timeout_s=60)
         boxes = [sb, second]
