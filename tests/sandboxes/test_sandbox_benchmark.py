@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+
+import pytest
+from sandbox_support import require_docker  # tests/sandboxes, put on sys.path by conftest
 
 
 def test_quick_benchmark_writes_ratios(tmp_path, capsys):
@@ -30,7 +34,26 @@ def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     paced = rows["print(1), calls 10 ms apart: local pool"]
     assert paced["p50_ms"] > 0 and paced["p50_vs_python -I -S -c"] > 0
     assert "p50_ms" in rows["print(1), calls 10 ms apart: python -c"]
+    assert rows["import sympy, calls 10 ms apart: local pool"]["p50_vs_python -c"] > 0
     assert rows["2 concurrent callers vs 1, print(1), local pool"]["throughput_ratio"] > 0
     for label in ("built-in tasks", "HumanEval-style tasks"):
         submit = rows[f"grading: AgentCode-v0 submit, {label}"]
         assert submit["write_p50_ms"] >= 0 and submit["run_tests_p50_ms"] > 0
+
+
+@pytest.mark.docker
+def test_docker_rows_compare_with_docker_exec_back_to_back_and_paced():
+    from agentgym.benchmarks.perf import sandbox
+
+    require_docker()
+    args = argparse.Namespace(calls=3, sympy_calls=2, run_calls=1)
+    rows: list[dict] = []
+    meta: dict = {}
+    sandbox.bench_docker(args, rows, meta)
+    assert "docker_skipped" not in meta, meta
+    by_case = {r["case"]: r for r in rows}
+    for label in ("print(1)", "import sympy"):
+        for case in (f"docker pool: {label}", f"docker pool, calls 10 ms apart: {label}"):
+            assert by_case[case]["p99_ms"] >= by_case[case]["p50_ms"] > 0
+            assert by_case[case]["p50_ratio_vs_baseline"] > 0
+    assert by_case["docker warm memory per sandbox (8 sandboxes)"]["mb_per_sandbox"] > 0
