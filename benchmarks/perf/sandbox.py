@@ -313,7 +313,7 @@ def bench_docker(
                 DEFAULT_IMAGE, ["python3", "-c", code], remove=True, network_mode="none"
             )
 
-        for label, code in (("print(1)", PRINT), ("import sympy", SYMPY)):
+        for label, code in (("print(1)", PRINT), ("import sympy; print(sympy.sqrt(8))", SYMPY)):
             base = measure(exec_call, code, args.sympy_calls)
             rows.append(row(f"docker exec per call: {label}", base, None, None))
             cold = measure(run_call, code, args.run_calls)
