@@ -241,9 +241,12 @@ class CodeEnv(AgentEnv):
         self._visible_fraction = 0.0
         self._final = None
         sandbox = self._workspace_sandbox()
-        sandbox.reset()
-        sandbox.write_files(
-            {SOLUTION_FILE: task.data["starter"], VISIBLE_TESTS_FILE: _visible_test_file(task)}
+        # Emptied and given the task's files in one request.
+        sandbox.reset(
+            files={
+                SOLUTION_FILE: task.data["starter"],
+                VISIBLE_TESTS_FILE: _visible_test_file(task),
+            }
         )
         return task.prompt
 

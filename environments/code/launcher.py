@@ -8,7 +8,7 @@ It loads the solution while the harness reads the tests.
 
 A restart (after a crash, an exit or a timeout) comes after the harness has read the secret,
 so it never forks the harness: it starts a new interpreter (``posix_spawn`` of
-``sys.executable -I``) that runs the solution process's source. Nothing of the harness's
+``sys.executable``) that runs the solution process's source. Nothing of the harness's
 memory reaches it. So the solution never runs in a process that has seen a secret, and nothing
 one solution process changes (a patched module, a poisoned global) reaches the next.
 
@@ -37,6 +37,10 @@ from collections.abc import Callable
 _NO_FD = -1
 # A restarted process's program: the solution process's source (its first argument) runs as a
 # module of its own, so what the solution does to ``__main__`` cannot reach its code.
+# No user site-packages, no script folder on sys.path; the environment is the launcher's own
+# (no PYTHONPATH & co.), whose PYTHONHASHSEED keeps a restart's hashes those of the first
+# process (``-I`` would ignore it: a set could then iterate in another order after a restart).
+_RESTART_FLAGS = ["-s", "-P"] if sys.version_info >= (3, 11) else ["-I"]
 _RESTART = (
     "import sys, types\n"
     "m = types.ModuleType('solution_process')\n"
@@ -205,7 +209,7 @@ class Launcher:
         out_r, out_w = os.pipe()
         argv = [
             sys.executable,
-            "-I",
+            *_RESTART_FLAGS,
             "-c",
             _RESTART,
             self._source,

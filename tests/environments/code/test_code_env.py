@@ -182,6 +182,16 @@ def test_run_tests_on_an_edited_file_is_not_a_repeat(env):
     assert info["reward_components"]["repeat"] == -0.05
 
 
+def test_a_new_episode_starts_with_only_the_task_files(env):
+    env.reset(seed=0, options={"task_id": "implement/clamp"})
+    call(env, "python", code="import os; open('notes.txt', 'w').write('x'); os.mkfifo('pipe')")
+    env.reset(seed=0, options={"task_id": "bugfix/average"})
+    obs, *_ = call(env, "python", code="import os; print(sorted(os.listdir('.')))")
+    assert "['solution.py', 'test_visible.py']" in obs, obs
+    obs, *_ = call(env, "python", code="print(open('solution.py').read())")
+    assert "def average" in obs, obs
+
+
 def test_failure_messages_do_not_depend_on_the_hash_seed(env):
     env.reset(seed=0, options={"task_id": "implement/clamp"})
     code = "def clamp(x, lo, hi):\n    return {'pear', 'apple', 'kiwi', 'fig', 'plum'}"

@@ -90,6 +90,26 @@ def test_a_poisoned_solution_process_leaves_the_restarted_one_clean(grader):
     assert report.crashed
 
 
+def test_a_restarted_process_hashes_and_imports_like_the_first(grader):
+    code = (
+        "import os, sys\n"
+        "def probe(x):\n"
+        "    return [hash('agentgym'), sys.flags.no_user_site, '' in sys.path, os.getcwd()]\n"
+        "def crash(x):\n"
+        "    os._exit(3)\n"
+    )
+    first = "probe(0)"
+    suite = TestSuite(
+        (("first", f"{first} == 0"), ("crash", "crash(0)"), ("restarted", f"{first} == 0")),
+        ("probe", "crash"),
+    )
+    report = grader.grade(code, suite)
+    seen = [_error(report, i).split(", expected")[0] for i in (0, 2)]
+    # Same hash seed (set order does not change after a restart), same folder, no user site.
+    assert seen[0] == seen[1] and seen[0].startswith("got ["), report
+    assert ", 1, False, " in seen[1], seen
+
+
 def test_the_suite_file_is_gone_before_the_solution_runs(grader, sandbox):
     finder = (
         "import glob, os\n"
