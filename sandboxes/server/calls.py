@@ -6,6 +6,7 @@ once its request arrives, then runs the user's code.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import json
 import os
@@ -490,7 +491,6 @@ def program(
         os.environ.clear()
         os.environ.update(DEFAULT_ENV)
     base_as = _address_space()
-    top_fd = max_fd()
     if cgroup is not None:
         os.write(ctl_w, b"r")
         # Our cgroup's limit is preset once the supervising thread answers.
@@ -523,7 +523,7 @@ def program(
             "tmpfs", "/ws", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0"
         )
         workspace = "/workspace"
-    close_all_but({0, 1, 2, requests.fileno(), ctl_w}, max(top_fd, out_fd + 1, err_fd + 1))
+    close_all_but({0, 1, 2, requests.fileno(), ctl_w})
     isolation.become_call_user()
     os.chdir(workspace)
     limits = request["limits"]
@@ -608,14 +608,27 @@ def _become_main_thread() -> None:
 def close_all_but(keep: set[int], top: int = 0) -> None:
     """Close every descriptor of this process except those in ``keep``.
 
-    ``top``: one more than the highest open descriptor, if known (else read from /proc).
+    ``top``: one more than the highest open descriptor, if known. Else the descriptors above
+    ``keep`` go with one ``close_range(2)`` (Linux 5.9), or up to the top read from /proc.
     """
     low = 0
     for fd in sorted(keep):
         if fd > low:
             os.closerange(low, fd)
         low = max(low, fd + 1)
-    os.closerange(low, max(top or max_fd(), low + 1))
+    if top or not _close_rest(low):
+        os.closerange(low, max(top or max_fd(), low + 1))
+
+
+def _close_rest(low: int) -> bool:
+    """Close every descriptor from ``low`` up with one system call; False if that cannot be done.
+
+    Saves listing /proc/self/fd (about 0.1 ms) twice per spare.
+    """
+    close_range = getattr(libc, "close_range", None)
+    if close_range is None:
+        return False
+    return close_range(ctypes.c_uint(low), ctypes.c_uint(0xFFFFFFFF), 0) == 0
 
 
 def max_fd() -> int:

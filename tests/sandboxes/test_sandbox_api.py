@@ -270,3 +270,21 @@ def test_a_restart_that_lost_the_workspace_is_told(backend):
         # Told once: the workspace lives on the new server from now on.
         assert sb.write_files({"notes.txt": "y"}) == ()
         assert sb.run("print(open('notes.txt').read())").stderr == ""
+
+
+def test_the_code_holds_only_its_streams_and_the_end_report_pipe(make):
+    # Everything else the spare held (the server's sockets, other calls' pipes, cgroup files)
+    # was closed before the code ran.
+    code = (
+        "import os\n"
+        "fds = os.listdir('/proc/self/fd')\n"
+        "kinds = []\n"
+        "for fd in sorted(fds, key=int)[3:]:\n"
+        "    try:\n"
+        "        kinds.append(os.readlink('/proc/self/fd/' + fd).split(':')[0])\n"
+        "    except OSError:\n"
+        "        pass  # the listing's own descriptor, closed by now\n"
+        "print(sorted(fds, key=int)[:3], kinds)\n"
+    )
+    r = make().run(code)
+    assert r.stdout == "['0', '1', '2'] ['pipe']\n", r
