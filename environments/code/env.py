@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -279,11 +280,11 @@ class CodeEnv(AgentEnv):
         return out
 
     def _run_tests(self, code: str | None = None) -> ToolOutput:
-        code, error, notice = self._solution_code(code)
+        code, error, save = self._solution_code(code)
         if error is not None:
             return ToolOutput(error, ok=False)
         suite = suite_of(self.task, "visible")
-        report = self._grader.grade(code, suite)
+        report, notice = self._grade(code, suite, save)
         self._visible_fraction = report.fraction
         lines = [f"{notice}{report.passed}/{report.total} visible tests passed."]
         if report.grader_error:
@@ -309,12 +310,12 @@ class CodeEnv(AgentEnv):
         )
 
     def _submit(self, code: str | None = None) -> ToolOutput:
-        code, error, notice = self._solution_code(code)
+        code, error, save = self._solution_code(code)
         if error is not None:
             # Nothing gradable: the episode ends with score 0 (a submission is final).
             self._final = GradeReport(())
             return ToolOutput(error + " The submission scores 0.", ok=False)
-        report = self._grader.grade(code, suite_of(self.task, "hidden"))
+        report, notice = self._grade(code, suite_of(self.task, "hidden"), save)
         self._final = report
         text = f"{notice}Submitted. {report.passed}/{report.total} hidden tests passed."
         if report.load_error:
@@ -335,11 +336,11 @@ class CodeEnv(AgentEnv):
 
     # --- internals -------------------------------------------------------------------------
 
-    def _solution_code(self, code: str | None) -> tuple[str, str | None, str]:
-        """Return (module source, error, notice): ``code`` (saved to the workspace) or solution.py.
+    def _solution_code(self, code: str | None) -> tuple[str, str | None, dict | None]:
+        """Return (module source, error, files to save): ``code`` or solution.py's text.
 
-        The notice tells the agent about the save (e.g. a FIFO that was in solution.py's
-        place and was replaced), or is empty.
+        ``code`` is to be saved as solution.py (see :meth:`_grade`); what was read from the
+        workspace needs no saving (None).
         """
         sandbox = self._workspace_sandbox()
         if code is not None:
@@ -347,10 +348,9 @@ class CodeEnv(AgentEnv):
                 return (
                     "",
                     f"error: code is {len(code)} characters (limit {_MAX_SOLUTION_CHARS}).",
-                    "",
+                    None,
                 )
-            notices = sandbox.write_files({SOLUTION_FILE: code})
-            return code, None, "".join(f"Note: {n}.\n" for n in notices)
+            return code, None, {SOLUTION_FILE: code}
         result = sandbox.run(_READ_SOLUTION, timeout_s=min(self.timeout_s, 10.0))
         if result.exit_code == 3:
             # The sandbox says so when a restart of its server took the workspace's files.
@@ -360,19 +360,48 @@ class CodeEnv(AgentEnv):
             return (
                 "",
                 f"{told}error: there is no {SOLUTION_FILE} in the workspace; pass `code`.",
-                "",
+                None,
             )
         if result.exit_code == 4:
-            return "", f"error: {SOLUTION_FILE} is not a regular file; pass `code`.", ""
+            return "", f"error: {SOLUTION_FILE} is not a regular file; pass `code`.", None
         if not result.ok or result.output_truncated:
-            return "", f"error: could not read {SOLUTION_FILE} from the workspace.", ""
+            return "", f"error: could not read {SOLUTION_FILE} from the workspace.", None
         if len(result.stdout) > _MAX_SOLUTION_CHARS:
             return (
                 "",
                 f"error: {SOLUTION_FILE} is longer than {_MAX_SOLUTION_CHARS} characters.",
-                "",
+                None,
             )
-        return result.stdout, None, ""
+        return result.stdout, None, None
+
+    def _grade(self, code: str, suite: Any, save: dict | None) -> tuple[GradeReport, str]:
+        """Grade ``code`` and, meanwhile, save ``save`` into the agent's workspace.
+
+        The save is another request to the sandbox server, so it need not wait for the test
+        run (it cost a round trip, about 1 ms, on every ``submit`` with ``code``). Returns the
+        report and the save's notice for the agent (e.g. a FIFO that was in solution.py's
+        place and was replaced), or "".
+        """
+        if save is None:
+            return self._grader.grade(code, suite), ""
+        sandbox = self._workspace_sandbox()
+        saved: dict[str, Any] = {}
+
+        def write() -> None:
+            try:
+                saved["notices"] = sandbox.write_files(save)
+            except BaseException as exc:  # noqa: BLE001 - raised in the env's thread below
+                saved["error"] = exc
+
+        thread = threading.Thread(target=write, name="agentgym-save-solution", daemon=True)
+        thread.start()
+        try:
+            report = self._grader.grade(code, suite)
+        finally:
+            thread.join()
+        if "error" in saved:
+            raise saved["error"]
+        return report, "".join(f"Note: {n}.\n" for n in saved["notices"])
 
     def _make_sandbox(self) -> Any:
         from agentgym.sandboxes import make_sandbox

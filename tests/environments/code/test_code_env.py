@@ -192,6 +192,18 @@ def test_a_new_episode_starts_with_only_the_task_files(env):
     assert "def average" in obs, obs
 
 
+def test_code_passed_to_run_tests_and_submit_is_saved_as_solution_py(env):
+    # The save runs beside the test run (another request): it is done when the step returns.
+    env.reset(seed=0, options={"task_id": "implement/clamp"})
+    call(env, "run_tests", code=CLAMP_HALF)
+    obs, *_ = call(env, "python", code="print(open('solution.py').read())")
+    assert CLAMP_HALF.strip() in obs, obs
+    *_, info = call(env, "submit", code=CLAMP_OK)
+    assert info["tool_results"][0]["passed"] == info["tool_results"][0]["total"]
+    ws = env._workspace_sandbox()
+    assert ws.run("print(open('solution.py').read())").stdout.strip() == CLAMP_OK.strip()
+
+
 def test_failure_messages_do_not_depend_on_the_hash_seed(env):
     env.reset(seed=0, options={"task_id": "implement/clamp"})
     code = "def clamp(x, lo, hi):\n    return {'pear', 'apple', 'kiwi', 'fig', 'plum'}"
