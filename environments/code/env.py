@@ -280,7 +280,8 @@ class CodeEnv(AgentEnv):
         return out
 
     def _run_tests(self, code: str | None = None) -> ToolOutput:
-        code, error, save = self._solution_code(code)
+        save = code is not None
+        code, error = self._solution_code(code)
         if error is not None:
             return ToolOutput(error, ok=False)
         suite = suite_of(self.task, "visible")
@@ -310,7 +311,8 @@ class CodeEnv(AgentEnv):
         )
 
     def _submit(self, code: str | None = None) -> ToolOutput:
-        code, error, save = self._solution_code(code)
+        save = code is not None
+        code, error = self._solution_code(code)
         if error is not None:
             # Nothing gradable: the episode ends with score 0 (a submission is final).
             self._final = GradeReport(())
@@ -336,11 +338,10 @@ class CodeEnv(AgentEnv):
 
     # --- internals -------------------------------------------------------------------------
 
-    def _solution_code(self, code: str | None) -> tuple[str, str | None, dict | None]:
-        """Return (module source, error, files to save): ``code`` or solution.py's text.
+    def _solution_code(self, code: str | None) -> tuple[str, str | None]:
+        """Return (module source, error): ``code``, or solution.py's text if it is None.
 
-        ``code`` is to be saved as solution.py (see :meth:`_grade`); what was read from the
-        workspace needs no saving (None).
+        ``code`` is saved as solution.py while it is graded (see :meth:`_grade`).
         """
         sandbox = self._workspace_sandbox()
         if code is not None:
@@ -348,9 +349,8 @@ class CodeEnv(AgentEnv):
                 return (
                     "",
                     f"error: code is {len(code)} characters (limit {_MAX_SOLUTION_CHARS}).",
-                    None,
                 )
-            return code, None, {SOLUTION_FILE: code}
+            return code, None
         result = sandbox.run(_READ_SOLUTION, timeout_s=min(self.timeout_s, 10.0))
         if result.exit_code == 3:
             # The sandbox says so when a restart of its server took the workspace's files.
@@ -360,36 +360,34 @@ class CodeEnv(AgentEnv):
             return (
                 "",
                 f"{told}error: there is no {SOLUTION_FILE} in the workspace; pass `code`.",
-                None,
             )
         if result.exit_code == 4:
-            return "", f"error: {SOLUTION_FILE} is not a regular file; pass `code`.", None
+            return "", f"error: {SOLUTION_FILE} is not a regular file; pass `code`."
         if not result.ok or result.output_truncated:
-            return "", f"error: could not read {SOLUTION_FILE} from the workspace.", None
+            return "", f"error: could not read {SOLUTION_FILE} from the workspace."
         if len(result.stdout) > _MAX_SOLUTION_CHARS:
             return (
                 "",
                 f"error: {SOLUTION_FILE} is longer than {_MAX_SOLUTION_CHARS} characters.",
-                None,
             )
-        return result.stdout, None, None
+        return result.stdout, None
 
-    def _grade(self, code: str, suite: Any, save: dict | None) -> tuple[GradeReport, str]:
-        """Grade ``code`` and, meanwhile, save ``save`` into the agent's workspace.
+    def _grade(self, code: str, suite: Any, save: bool) -> tuple[GradeReport, str]:
+        """Grade ``code`` and, if ``save``, meanwhile save it as solution.py in the workspace.
 
         The save is another request to the sandbox server, so it need not wait for the test
         run (it cost a round trip, about 1 ms, on every ``submit`` with ``code``). Returns the
         report and the save's notice for the agent (e.g. a FIFO that was in solution.py's
         place and was replaced), or "".
         """
-        if save is None:
+        if not save:
             return self._grader.grade(code, suite), ""
         sandbox = self._workspace_sandbox()
         saved: dict[str, Any] = {}
 
         def write() -> None:
             try:
-                saved["notices"] = sandbox.write_files(save)
+                saved["notices"] = sandbox.write_files({SOLUTION_FILE: code})
             except BaseException as exc:  # noqa: BLE001 - raised in the env's thread below
                 saved["error"] = exc
 

@@ -98,12 +98,13 @@ class Solution:
 
     Args:
         process: The solution process's module (see
-            :mod:`agentgym.environments.code.solution_process`) and its source.
+            :mod:`agentgym.environments.code.solution_process`).
+        process_source: Its source, which a restarted solution process runs.
         code: The solution's source.
         workspace: The folder that gets the solution's own folder and its output file.
     """
 
-    def __init__(self, process: tuple[Any, str], code: str, workspace: str):
+    def __init__(self, process: Any, process_source: str, code: str, workspace: str):
         self.code = code
         self.deadline = 0.0
         self.load_error: str | None = None
@@ -118,9 +119,8 @@ class Solution:
                 os.chown(workdir, uid, uid)
             except OSError:
                 uid = None
-        module, source = process
         self._launcher = Launcher(
-            module.start, source, self._output.fileno(), workdir, uid, _SOLUTION_ENV
+            process.start, process_source, self._output.fileno(), workdir, uid, _SOLUTION_ENV
         )
 
     def ensure_started(self) -> None:
@@ -470,11 +470,11 @@ def grade(suite: dict, solution: Solution) -> dict:
     return report
 
 
-def _load_solution_process(code: Any, source: str) -> tuple[Any, str]:
-    """Run the solution process's code (a code object of ``source``) as a module; return both."""
+def _load_solution_process(code: Any) -> Any:
+    """Run the solution process's code object as a module of its own; return the module."""
     module = types.ModuleType("solution_process")
     exec(code, module.__dict__)
-    return module, source
+    return module
 
 
 def _take_suite(path: str) -> dict:
@@ -507,9 +507,9 @@ def main(code_text: str, process_code: Any, process_source: str) -> None:
         pass
     workspace = os.getcwd()
     seal_imports(workspace)
-    process = _load_solution_process(process_code, process_source)
+    process = _load_solution_process(process_code)
     # The first solution process is forked here: before the secret file is read.
-    solution = Solution(process, json.loads(code_text), workspace)
+    solution = Solution(process, process_source, json.loads(code_text), workspace)
     try:
         suite = _take_suite(os.path.join(workspace, SUITE_FILE))
         nonce = suite.pop("nonce")

@@ -112,8 +112,7 @@ class SolutionProcess:
     def close(self) -> None:
         """Close the harness's descriptors of this process, and reap it if it has ended."""
         self.close_stdin()
-        if self._code is None and self._pidfd != _NO_FD and self.wait(0):
-            self._reap()
+        self.exit_code(0)
         for fd in (self.stdout, self._pidfd):
             if fd != _NO_FD:
                 os.close(fd)

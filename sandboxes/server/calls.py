@@ -605,19 +605,19 @@ def _become_main_thread() -> None:
     thread._name = "MainThread"  # type: ignore[attr-defined]
 
 
-def close_all_but(keep: set[int], top: int = 0) -> None:
+def close_all_but(keep: set[int]) -> None:
     """Close every descriptor of this process except those in ``keep``.
 
-    ``top``: one more than the highest open descriptor, if known. Else the descriptors above
-    ``keep`` go with one ``close_range(2)`` (Linux 5.9), or up to the top read from /proc.
+    The descriptors above ``keep`` go with one ``close_range(2)`` (Linux 5.9), or, without it,
+    up to the top read from /proc.
     """
     low = 0
     for fd in sorted(keep):
         if fd > low:
             os.closerange(low, fd)
         low = max(low, fd + 1)
-    if top or not _close_rest(low):
-        os.closerange(low, max(top or max_fd(), low + 1))
+    if not _close_rest(low):
+        os.closerange(low, max(max_fd(), low + 1))
 
 
 def _close_rest(low: int) -> bool:
