@@ -497,3 +497,86 @@ def test_a_program_reparented_before_its_death_signal_was_armed_runs_nothing():
     assert _program_exit(parent=1) == 70
     # With its real parent it goes on into the set-up (which fails here without isolation).
     assert _program_exit(parent=os.getpid()) == 1
+
+
+def test_the_rehearsal_request_has_the_shape_of_the_clients(local_pool, monkeypatch):
+    """A spare rehearses a request's set-up on a dummy request: one of another shape would
+    fault in other pages than a real one."""
+    import agentgym.sandboxes.pool.calls as client_calls
+    from agentgym.sandboxes.server.calls import _REHEARSAL
+
+    sent = []
+    real_send = client_calls.send_message
+
+    def spy(sock, message, fds=()):
+        sent.append(message)
+        real_send(sock, message, fds)
+
+    monkeypatch.setattr(client_calls, "send_message", spy)
+    sb = LocalSandbox(pool=local_pool)
+    assert sb.run("print(1)").stdout == "1\n"
+    sb.close()
+    rehearsal = json.loads(_REHEARSAL)
+    (real,) = [m for m in sent if "code" in m]
+    assert set(rehearsal) == set(real)
+    assert set(rehearsal["limits"]) == set(real["limits"])
+    assert rehearsal["limits"]["env"] == real["limits"]["env"]
+    for key in ("timeout", "limits"):
+        assert type(rehearsal[key]) is type(real[key])
+
+
+def _faults_of_a_request(rehearsed: bool) -> int:
+    """Page faults a forked child takes in a request's first steps (after a rehearsal or not)."""
+    import resource
+
+    from agentgym.sandboxes.server.calls import _REHEARSAL, rehearse
+    from agentgym.sandboxes.server.isolation import Isolation
+    from agentgym.sandboxes.server.protocol import MessageReader
+
+    isolation = Isolation.restore({"mode": "namespaces", "workspace_root": "/ws", "name_key": "ab"})
+    message = len(_REHEARSAL).to_bytes(4, "big") + _REHEARSAL.replace(b"0" * 32, b"1" * 32)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if rehearsed:
+                rehearse(isolation)
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            reader = MessageReader(None)
+            reader.buffer += message
+            request = reader.next_message()
+            isolation.workspace_net(request["ws"])
+            compile(request["code"], "main.py", "exec")
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+            os.write(write_fd, str(faults).encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        faults = int(fh.read())
+    os.waitpid(pid, 0)
+    return faults
+
+
+def test_a_rehearsed_spare_takes_fewer_page_faults_on_its_request():
+    # Counts, not times: a page the rehearsal copied is not faulted in again.
+    assert _faults_of_a_request(rehearsed=True) < _faults_of_a_request(rehearsed=False) / 2
+
+
+def test_the_rehearsal_leaves_nothing_behind():
+    import linecache
+
+    from agentgym.sandboxes.server.calls import rehearse
+    from agentgym.sandboxes.server.isolation import Isolation
+
+    main, argv, path, environ = (
+        sys.modules["__main__"],
+        list(sys.argv),
+        list(sys.path),
+        dict(os.environ),
+    )
+    cached = dict(linecache.cache)
+    rehearse(Isolation.restore({"mode": "rlimits", "workspace_root": "/ws", "name_key": "ab"}))
+    assert sys.modules["__main__"] is main
+    assert (sys.argv, sys.path, dict(os.environ)) == (argv, path, environ)
+    assert linecache.cache == cached
