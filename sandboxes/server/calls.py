@@ -360,19 +360,24 @@ class Call:
         and whether the deadline passed (then the program is killed).
         """
         watch = [pidfd, self.ctl_r]
+        # A short program's end line may have come in one read with its request's line: then
+        # it is already here, and waiting for more would wait for the program's exit.
+        buffered = bool(self._ctl_buffer)
         while True:
-            remaining = deadline - time.monotonic()
-            ready = select.select(watch, [], [], remaining)[0] if remaining > 0 else []
-            if not ready:
-                self.kill()
-                return None, True
-            if pidfd in ready:
-                return None, False
-            chunk = os.read(self.ctl_r, 128)
-            self._ctl_buffer += chunk
-            if not chunk or len(self._ctl_buffer) > 128:
-                watch = [pidfd]  # closed, or not ours: wait for the program to end
-                continue
+            if not buffered:
+                remaining = deadline - time.monotonic()
+                ready = select.select(watch, [], [], remaining)[0] if remaining > 0 else []
+                if not ready:
+                    self.kill()
+                    return None, True
+                if pidfd in ready:
+                    return None, False
+                chunk = os.read(self.ctl_r, 128)
+                self._ctl_buffer += chunk
+                if not chunk or len(self._ctl_buffer) > 128:
+                    watch = [pidfd]  # closed, or not ours: wait for the program to end
+                    continue
+            buffered = False
             if self._ctl_buffer.endswith(b"\n"):
                 ended = _parse_end(self._ctl_buffer)
                 if ended is not None:

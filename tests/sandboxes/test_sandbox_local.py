@@ -580,3 +580,27 @@ def test_the_rehearsal_leaves_nothing_behind():
     assert sys.modules["__main__"] is main
     assert (sys.argv, sys.path, dict(os.environ)) == (argv, path, environ)
     assert linecache.cache == cached
+
+
+def test_an_end_line_read_with_the_request_line_ends_the_call_at_once():
+    """A short program's two lines (its request's timeout, then its end) can arrive in one read
+    of the supervising thread; the end must not wait for the program to exit."""
+    from agentgym.sandboxes.server.calls import Call
+
+    program = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    ctl_r, ctl_w = os.pipe()
+    call = Call.__new__(Call)
+    call.pid, call.namespaces, call.killed, call.ctl_r = program.pid, False, False, ctl_r
+    call._ctl_buffer = b"d 0 1.5 2048\n"
+    pidfd = os.pidfd_open(program.pid)
+    try:
+        started = time.monotonic()
+        ended, timed_out = call._await_end(pidfd, started + 10)
+        assert (ended, timed_out) == ((0, 1.5, 2048), False)
+        assert program.poll() is None  # it said it ended; it was not waited for
+    finally:
+        os.close(pidfd)
+        for fd in (ctl_r, ctl_w):
+            os.close(fd)
+        program.kill()
+        program.wait()
