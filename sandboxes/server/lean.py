@@ -19,8 +19,11 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 PACKAGE = "agentgym_sandbox_server"
 
@@ -68,6 +71,10 @@ def start_lean(
     ``state`` is what :func:`serve_lean` needs besides its socket (isolation, limits, the
     descriptor numbers of ``keep_fds``, which it inherits).
     """
+    # Imported here, not by the lean server (which runs this module): it never starts a
+    # process, and what it imports is in every spare it forks.
+    import subprocess
+
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     payload = dict(state, sources=sources, fd=theirs.fileno())
     try:

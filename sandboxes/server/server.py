@@ -15,12 +15,11 @@ import traceback
 from collections import deque
 from typing import Any
 
-from .calls import PRELUDES, Call, max_fd
+from .calls import PRELUDES, Call, max_fd, use_default_environment
 from .files import clear_tree, remove_tree, write_file
 from .isolation import Isolation
 from .memory import MemoryCgroups, open_oom_events
 from .protocol import (
-    DEFAULT_ENV,
     MAX_PRELUDES,
     MODULE_NAME,
     PRELUDE_NAME,
@@ -121,8 +120,7 @@ class Server:
         self.send_lock = threading.Lock()
         self.workspaces = PerKeyQueue()
         # Our environment is not the calls'; having theirs already spares each spare setting it.
-        os.environ.clear()
-        os.environ.update(DEFAULT_ENV)
+        use_default_environment()
 
     def serve(self) -> None:
         """Handle requests until the client disconnects, then kill every call and return."""
@@ -253,6 +251,7 @@ class Server:
                     importlib.import_module(module)
                 except Exception:  # noqa: BLE001 - a call importing it sees the error itself
                     pass
+            use_default_environment(force=False)
             PRELUDES[name] = code
             self.prelude_version += 1
             return self.prelude_version

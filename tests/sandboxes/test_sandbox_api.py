@@ -105,8 +105,19 @@ def test_atexit_and_threads_run_like_python(make):
 
 def test_random_differs_between_calls(make):
     sb = make()
-    code = "import random, numpy; print(random.random(), numpy.random.random())"
-    assert sb.run(code).stdout != sb.run(code).stdout
+    # A preloaded spare, then a lean one (the standard module reseeds itself after a fork).
+    for code in (
+        "import random, numpy; print(random.random(), numpy.random.random())",
+        "import random; print(random.random())",
+    ):
+        assert sb.run(code).stdout != sb.run(code).stdout
+
+
+def test_calls_are_the_first_the_oom_killer_takes(make):
+    sb = make()
+    for code in ("import sys", "import numpy"):  # a lean spare, a preloaded one
+        r = sb.run(code + "; print(open('/proc/self/oom_score_adj').read().strip())")
+        assert r.stdout == "1000\n", r
 
 
 def test_preloaded_state_does_not_leak_between_calls(make):

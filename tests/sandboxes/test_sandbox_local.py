@@ -604,3 +604,28 @@ def test_an_end_line_read_with_the_request_line_ends_the_call_at_once():
             os.close(fd)
         program.kill()
         program.wait()
+
+
+def test_the_server_notes_whether_its_environment_is_the_calls():
+    """Spares reset their environment only when the server's is not DEFAULT_ENV (a prelude's
+    import may have set a variable); the server keeps that answer for them."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        answers = b""
+        try:
+            from agentgym.sandboxes.server import calls
+
+            calls.use_default_environment()
+            answers += b"%d" % calls.ENVIRONMENT_IS_DEFAULT
+            os.environ["SET_BY_AN_IMPORT"] = "1"
+            calls.use_default_environment(force=False)
+            answers += b"%d" % calls.ENVIRONMENT_IS_DEFAULT
+        finally:
+            os.write(write_fd, answers)
+            os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        answers = fh.read()
+    os.waitpid(pid, 0)
+    assert answers == b"10"
