@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentgym.sandboxes.base import Prelude, Sandbox, SandboxError
+from agentgym.sandboxes.base import Prelude, Sandbox, SandboxError, WorkspaceFileError
 from agentgym.sandboxes.result import ExecResult
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Prelude",
     "Sandbox",
     "SandboxError",
+    "WorkspaceFileError",
     "check_backend",
     "close_shared_pools",
     "make_sandbox",

@@ -16,6 +16,7 @@ __all__ = [
     "Prelude",
     "Sandbox",
     "SandboxError",
+    "WorkspaceFileError",
     "check_int",
     "check_relative_path",
 ]
@@ -25,6 +26,28 @@ FileData = Mapping[str, str | bytes]
 
 class SandboxError(RuntimeError):
     """A sandbox could not be created or used (not raised for failures of the user's code)."""
+
+
+class WorkspaceFileError(SandboxError):
+    """:meth:`Sandbox.read_file` found no regular file it could return.
+
+    Attributes:
+        reason: ``"missing"``, ``"too large"``, or what is there instead (``"a FIFO"``,
+            ``"a folder"``, ``"a symbolic link"``, ...).
+        notices: Notices for the agent, e.g. that a server restart lost the workspace's files
+            (the likely reason a file is missing).
+    """
+
+    def __init__(self, name: str, reason: str, notices: tuple[str, ...] = ()) -> None:
+        what = "there is no" if reason == "missing" else f"{reason}:"
+        if reason == "too large":
+            what = "too large to read:"
+        elif reason != "missing":
+            what = f"not a regular file ({reason}):"
+        super().__init__(f"{what} {name}")
+        self.name = name
+        self.reason = reason
+        self.notices = notices
 
 
 @dataclass(frozen=True)
@@ -132,6 +155,33 @@ class Sandbox(abc.ABC):
             lost when the sandbox server restarted. Empty when there is nothing to say.
         """
 
+    def read_file(self, name: str, max_bytes: int = 1 << 20) -> bytes:
+        """Return the bytes of the workspace's regular file ``name`` (a relative name).
+
+        Never follows a link or waits on a FIFO: code in the workspace may have left either in
+        the file's place. This default runs a small program in the sandbox; a backend may
+        read the file more directly.
+
+        Raises:
+            WorkspaceFileError: If nothing is there, something other than a regular file is,
+                or the file holds more than ``max_bytes``.
+            ValueError: If ``name`` is absolute or climbs out of the workspace.
+        """
+        rel = str(check_relative_path(name))
+        check_int("max_bytes", max_bytes, 0)
+        result = self.run(_read_file_program(rel, max_bytes), timeout_s=10.0)
+        notices = tuple(
+            line[len("[sandbox: ") : -1]
+            for line in result.stderr.splitlines()
+            if line.startswith("[sandbox: ") and line.endswith("]")
+        )
+        if result.exit_code == 0 and not result.output_truncated:
+            return bytes.fromhex(result.stdout.strip())
+        lines = result.stdout.strip().splitlines()
+        if result.exit_code == 3 and lines:
+            raise WorkspaceFileError(rel, lines[-1], notices)
+        raise SandboxError(f"could not read {rel}: {result.stderr.strip()[-500:]}")
+
     @abc.abstractmethod
     def reset(self, files: FileData | None = None) -> None:
         """Start a new episode: the workspace becomes fresh and empty, then holds ``files``.
@@ -154,3 +204,23 @@ class Sandbox(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _read_file_program(name: str, limit: int) -> str:
+    """A program that prints file ``name``'s bytes in hex, or why not and exits with 3.
+
+    It is the sandbox server's own reader (:func:`files.read_file`), run in the sandbox.
+    """
+    from agentgym.sandboxes.server import files
+
+    with open(files.__file__, encoding="utf-8") as fh:
+        source = fh.read()
+    return (
+        f"{source}\n\n"
+        "import sys as _sys\n"
+        f"_data, _why = read_file('.', {name.split('/')!r}, {limit})\n"
+        "if _data is None:\n"
+        "    print(_why)\n"
+        "    _sys.exit(3)\n"
+        "print(_data.hex())\n"
+    )

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from agentgym.core import AgentEnv
 from agentgym.environments.code.grading import Grader, GradeReport, helper_source
 from agentgym.environments.code.tasks import FAMILY, is_expression, suite_of
-from agentgym.sandboxes import check_backend
+from agentgym.sandboxes import SandboxError, WorkspaceFileError, check_backend
 from agentgym.tasks import Task, TaskFamily
 from agentgym.tools.base import Tool, ToolCall, ToolOutput
 from agentgym.tools.python import python_tool
@@ -20,18 +20,6 @@ __all__ = ["CodeEnv", "SOLUTION_FILE", "VISIBLE_TESTS_FILE"]
 SOLUTION_FILE = "solution.py"
 VISIBLE_TESTS_FILE = "test_visible.py"
 _MAX_SOLUTION_CHARS = 200_000
-_READ_SOLUTION = (
-    "import os, stat, sys\n"
-    "try:\n"
-    # Non-blocking: a FIFO in its place must not hang the call.
-    f"    fd = os.open({SOLUTION_FILE!r}, os.O_RDONLY | os.O_NONBLOCK)\n"
-    "except FileNotFoundError:\n"
-    "    sys.exit(3)\n"
-    "if not stat.S_ISREG(os.fstat(fd).st_mode):\n"
-    "    sys.exit(4)\n"
-    "with os.fdopen(fd, encoding='utf-8') as f:\n"
-    "    sys.stdout.write(f.read())\n"
-)
 
 
 class CodeEnv(AgentEnv):
@@ -351,26 +339,32 @@ class CodeEnv(AgentEnv):
                     f"error: code is {len(code)} characters (limit {_MAX_SOLUTION_CHARS}).",
                 )
             return code, None
-        result = sandbox.run(_READ_SOLUTION, timeout_s=min(self.timeout_s, 10.0))
-        if result.exit_code == 3:
-            # The sandbox says so when a restart of its server took the workspace's files.
-            told = "".join(
-                f"{ln}\n" for ln in result.stderr.splitlines() if ln.startswith("[sandbox:")
-            )
-            return (
-                "",
-                f"{told}error: there is no {SOLUTION_FILE} in the workspace; pass `code`.",
-            )
-        if result.exit_code == 4:
+        too_long = f"error: {SOLUTION_FILE} is longer than {_MAX_SOLUTION_CHARS} characters."
+        try:
+            # Up to 4 bytes a character: longer text is surely over the character limit.
+            data = sandbox.read_file(SOLUTION_FILE, max_bytes=4 * _MAX_SOLUTION_CHARS)
+        except WorkspaceFileError as exc:
+            if exc.reason == "missing":
+                # The sandbox says so when a restart of its server took the workspace's files.
+                told = "".join(f"[sandbox: {n}]\n" for n in exc.notices)
+                return (
+                    "",
+                    f"{told}error: there is no {SOLUTION_FILE} in the workspace; pass `code`.",
+                )
+            if exc.reason == "too large":
+                return "", too_long
             return "", f"error: {SOLUTION_FILE} is not a regular file; pass `code`."
-        if not result.ok or result.output_truncated:
+        except SandboxError:
             return "", f"error: could not read {SOLUTION_FILE} from the workspace."
-        if len(result.stdout) > _MAX_SOLUTION_CHARS:
-            return (
-                "",
-                f"error: {SOLUTION_FILE} is longer than {_MAX_SOLUTION_CHARS} characters.",
-            )
-        return result.stdout, None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "", f"error: {SOLUTION_FILE} is not UTF-8 text; pass `code`."
+        # As a text-mode read would have it (and Python reads its sources).
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if len(text) > _MAX_SOLUTION_CHARS:
+            return "", too_long
+        return text, None
 
     def _grade(self, code: str, suite: Any, save: bool) -> tuple[GradeReport, str]:
         """Grade ``code`` and, if ``save``, meanwhile save it as solution.py in the workspace.

@@ -14,7 +14,13 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, Prelude, SandboxError, check_relative_path
+from agentgym.sandboxes.base import (
+    FileData,
+    Prelude,
+    SandboxError,
+    WorkspaceFileError,
+    check_relative_path,
+)
 from agentgym.sandboxes.pool.pipes import _close, _Spare
 from agentgym.sandboxes.server import MessageReader, send_message
 
@@ -425,6 +431,18 @@ class ServerLink(abc.ABC):
         self._workspaces.add((generation, workspace))
         notices = [str(n) for n in reply.get("notices") or ()]
         return (*self._held(workspace, generation), *notices)
+
+    def read_file(self, workspace: str, name: str, max_bytes: int) -> bytes:
+        """Have the server read one regular file of a workspace (see ``Sandbox.read_file``).
+
+        One request to the server, not a call: no process is forked for it.
+        """
+        rel = str(check_relative_path(name))
+        reply = self._request({"op": "read", "ws": workspace, "name": rel, "max": max_bytes})
+        notices = self._held(workspace, self._generation)
+        if "data" not in reply:
+            raise WorkspaceFileError(rel, str(reply.get("unread", "missing")), notices)
+        return base64.b64decode(reply["data"])
 
     def clear_workspace(self, workspace: str) -> None:
         """Empty a workspace for a new episode, keeping it (and its network namespace).

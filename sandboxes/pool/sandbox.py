@@ -10,7 +10,7 @@ import threading
 import weakref
 from typing import Any
 
-from agentgym.sandboxes.base import FileData, Prelude, Sandbox, SandboxError
+from agentgym.sandboxes.base import FileData, Prelude, Sandbox, SandboxError, check_int
 from agentgym.sandboxes.pool.calls import SandboxPool
 from agentgym.sandboxes.pool.limits import CallLimits
 from agentgym.sandboxes.result import ExecResult
@@ -87,6 +87,12 @@ class PoolSandbox(Sandbox):
         """Write files into the workspace; see :meth:`Sandbox.write_files`."""
         self._check_open()
         return self.pool.write_files(self._state["ws"], files)
+
+    def read_file(self, name: str, max_bytes: int = 1 << 20) -> bytes:
+        """Read a workspace file; see :meth:`Sandbox.read_file`. The server reads it itself."""
+        self._check_open()
+        check_int("max_bytes", max_bytes, 0)
+        return self.pool.read_file(self._state["ws"], name, max_bytes)
 
     def reset(self, files: FileData | None = None) -> None:
         """Start a new episode: the workspace is emptied and gets ``files``, in one request.

@@ -281,6 +281,62 @@ def _write_file(
     raise OSError(errno.EAGAIN, f"{shown} kept changing while it was written")
 
 
+def read_file(root: str, parts: list[str], limit: int) -> tuple[bytes | None, str]:
+    """Read the regular file ``root/parts...``; return (its bytes, "") or (None, why not).
+
+    Why not: ``"missing"``, what is there instead (see :func:`kind_of`), or ``"too large"``
+    (more than ``limit`` bytes). Every step goes through a descriptor opened with
+    ``O_NOFOLLOW | O_NONBLOCK``: no link is followed (a folder on the way that is a link
+    reads as missing) and a FIFO is looked at, never waited on.
+    """
+    try:
+        dir_fd = os.open(root, DIR_FLAGS)
+    except FileNotFoundError:
+        return None, "missing"
+    try:
+        for part in parts[:-1]:
+            try:
+                next_fd = os.open(part, DIR_FLAGS, dir_fd=dir_fd)
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                    return None, "missing"
+                raise
+            os.close(dir_fd)
+            dir_fd = next_fd
+        leaf = parts[-1]
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+        try:
+            fd = os.open(leaf, flags, dir_fd=dir_fd)
+        except FileNotFoundError:
+            return None, "missing"
+        except OSError as exc:
+            # A link (ELOOP), a socket (ENXIO), a folder opened for reading is fine (below).
+            if exc.errno in (errno.ELOOP, errno.ENXIO):
+                return None, kind_of(dir_fd, leaf)
+            raise
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None, kind_of(dir_fd, leaf)
+            if info.st_size > limit:
+                return None, "too large"
+            chunks, size = [], 0
+            # Up to one byte past the limit: the file may grow while we read it.
+            while size <= limit:
+                chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if size > limit:
+                return None, "too large"
+            return b"".join(chunks), ""
+        finally:
+            os.close(fd)
+    finally:
+        os.close(dir_fd)
+
+
 def _own(name: str, dir_fd: int, owner: int | None) -> None:
     if owner is not None:
         os.chown(name, owner, owner, dir_fd=dir_fd, follow_symlinks=False)

@@ -16,7 +16,7 @@ from collections import deque
 from typing import Any
 
 from .calls import PRELUDES, Call, max_fd, use_default_environment
-from .files import clear_tree, remove_tree, write_file
+from .files import clear_tree, read_file, remove_tree, write_file
 from .isolation import Isolation
 from .memory import MemoryCgroups, open_oom_events
 from .protocol import (
@@ -201,7 +201,7 @@ class Server:
                     call = self.calls.get(message.get("pid"))
                 if call is not None:
                     call.kill()
-            elif op in ("mkws", "write", "clear", "drop"):
+            elif op in ("mkws", "write", "clear", "drop", "read"):
                 key = message.get("ws") if isinstance(message.get("ws"), str) else ""
                 self.workspaces.submit(key, lambda: self.workspace_op(op, message))
             elif op == "prelude":
@@ -314,9 +314,12 @@ class Server:
                 notices = self.write_files(message["ws"], message["files"])
             elif op == "clear":
                 self.clear_workspace(message["ws"])
+            elif op == "read":
+                body = self.read_file(message["ws"], message["name"], message["max"])
             else:
                 self.drop_workspace(message["ws"])
-            body = {"ok": True, "notices": notices}
+            if op != "read":
+                body = {"ok": True, "notices": notices}
         except Exception as exc:  # noqa: BLE001 - reported to the client
             body = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         try:
@@ -364,12 +367,24 @@ class Server:
         root = self.workspace_path(name)
         notices: list[str] = []
         for rel, encoded in files.items():
-            parts = [p for p in rel.split("/") if p not in ("", ".")]
-            if not parts or ".." in parts or rel.startswith("/") or "\0" in rel:
-                raise ValueError(f"bad file name {rel!r}")
+            parts = _relative_parts(rel)
             data = base64.b64decode(encoded) if encoded else b""
             write_file(root, parts, data, self.isolation.call_uid, notices)
         return notices
+
+    def read_file(self, name: str, rel: object, limit: object) -> dict:
+        """Read one file of a workspace for the client (see :func:`files.read_file`).
+
+        The reply has the file's bytes in base64 as ``data``, or why it could not be read as
+        ``unread``; a workspace this server does not hold reads as missing.
+        """
+        if not isinstance(limit, int) or limit < 0:
+            raise ValueError("a read needs a byte limit")
+        parts = _relative_parts(rel)
+        data, unread = read_file(self.workspace_path(name, create=False), parts, limit)
+        if data is None:
+            return {"ok": True, "unread": unread}
+        return {"ok": True, "data": base64.b64encode(data).decode()}
 
     def drop_workspace(self, name: str) -> None:
         """Delete a workspace, whatever its program left in it or did to its permissions."""
@@ -476,6 +491,16 @@ class Server:
                 break
         if self.memory is not None:
             self.memory.remove()
+
+
+def _relative_parts(rel: object) -> list[str]:
+    """The parts of a file name inside a workspace; ValueError for one that could leave it."""
+    if not isinstance(rel, str):
+        raise ValueError("a file name must be a string")
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts or rel.startswith("/") or "\0" in rel:
+        raise ValueError(f"bad file name {rel!r}")
+    return parts
 
 
 def preload(modules: list[str]) -> None:

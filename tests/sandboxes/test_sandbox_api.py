@@ -302,3 +302,84 @@ def test_the_code_holds_only_its_streams_and_the_end_report_pipe(make):
     )
     r = make().run(code)
     assert r.stdout == "['0', '1', '2'] ['pipe']\n", r
+
+
+# --- reading a workspace file --------------------------------------------------------------
+
+_ODD_FILES = (
+    "import os, socket\n"
+    "os.mkfifo('fifo')\n"
+    "os.symlink('text.txt', 'link')\n"
+    "os.symlink('sub', 'sublink')\n"
+    "os.mkdir('folder')\n"
+    "socket.socket(socket.AF_UNIX).bind('sock')\n"
+    "open('big', 'wb').write(b'x' * 301)\n"
+)
+_READS = {
+    "text.txt": b"caf\xc3\xa9\r\n",
+    "sub/deeper/bin": bytes(range(256)),
+    "missing": "missing",
+    "sub/missing/x": "missing",
+    "fifo": "a FIFO",
+    "link": "a symbolic link",
+    "sublink/deeper/bin": "missing",  # a link on the way is not followed either
+    "folder": "a folder",
+    "sock": "a socket",
+    "big": "too large",
+}
+
+
+def _read(read, sb, name):
+    from agentgym.sandboxes import WorkspaceFileError
+
+    try:
+        return read(sb, name, 300)
+    except WorkspaceFileError as exc:
+        assert exc.name == name
+        return exc.reason
+
+
+def test_read_file_returns_regular_files_only_and_never_waits(make):
+    sb = make()
+    sb.write_files({"text.txt": _READS["text.txt"], "sub/deeper/bin": _READS["sub/deeper/bin"]})
+    assert sb.run(_ODD_FILES).ok
+    for name, expected in _READS.items():
+        assert _read(type(sb).read_file, sb, name) == expected, name
+    assert sb.read_file("big", max_bytes=301) == b"x" * 301
+
+
+def test_read_file_by_the_server_agrees_with_a_read_in_the_sandbox(make):
+    """The server's read (one request) and the default one (a program run in the sandbox)."""
+    from agentgym.sandboxes import Sandbox
+
+    sb = make()
+    sb.write_files({"text.txt": _READS["text.txt"], "sub/deeper/bin": _READS["sub/deeper/bin"]})
+    assert sb.run(_ODD_FILES).ok
+    for name in _READS:
+        assert _read(type(sb).read_file, sb, name) == _read(Sandbox.read_file, sb, name), name
+
+
+def test_read_file_refuses_bad_arguments(make, pool):
+    from agentgym.sandboxes import SandboxError
+
+    sb = make()
+    for name in ("/etc/passwd", "../x", "a/../../x", ""):
+        with pytest.raises(ValueError):
+            sb.read_file(name)
+    for limit in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="max_bytes"):
+            sb.read_file("x", max_bytes=limit)
+    # Requests the client would not send are refused by the server, which goes on serving.
+    for request in (
+        {"name": "x", "max": -1},
+        {"name": 7, "max": 10},
+        {"name": "../x", "max": 10},
+        {"max": 10},
+    ):
+        with pytest.raises(SandboxError, match="refused read"):
+            pool._request({"op": "read", "ws": sb.workspace_id, **request})
+    sb.write_files({"x": "ok"})
+    assert sb.read_file("x") == b"ok"
+    sb.close()
+    with pytest.raises(SandboxError, match="closed"):
+        sb.read_file("x")

@@ -629,3 +629,31 @@ def test_the_server_notes_whether_its_environment_is_the_calls():
         answers = fh.read()
     os.waitpid(pid, 0)
     assert answers == b"10"
+
+
+def test_a_read_after_a_server_restart_says_the_files_were_lost():
+    from agentgym.sandboxes import WorkspaceFileError
+    from agentgym.sandboxes.pool.link import WORKSPACE_LOST
+
+    pool = LocalPool(preload=())
+    try:
+        sb = LocalSandbox(pool=pool)
+        sb.write_files({"solution.py": "x = 1\n"})
+        assert sb.read_file("solution.py") == b"x = 1\n"
+        os.kill(pool.server_pid, 9)
+        for _ in range(3):
+            try:
+                sb.read_file("solution.py")
+            except WorkspaceFileError as exc:
+                assert exc.reason == "missing" and exc.notices == (WORKSPACE_LOST,)
+                break
+            except SandboxError:
+                continue  # the request that found the server dying
+        else:
+            pytest.fail("the read never said the file was missing")
+        # Said once: the workspace now lives on the new server.
+        with pytest.raises(WorkspaceFileError) as again:
+            sb.read_file("solution.py")
+        assert again.value.notices == ()
+    finally:
+        pool.close()

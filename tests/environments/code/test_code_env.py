@@ -436,6 +436,28 @@ def test_submit_without_code_grades_the_workspace_file(env):
     assert term and info["success"] is True
 
 
+def test_the_workspace_file_is_read_by_the_sandbox_server_not_by_a_call(env, monkeypatch):
+    env.reset(seed=0, options={"task_id": "bugfix/gcd"})
+    fixed = env.task.data["solution"].replace("\n", "\r\n")  # saved on another system
+    call(env, "python", code=f"open('solution.py', 'w', newline='').write({fixed!r})")
+    sandbox = env.unwrapped._workspace_sandbox()
+    runs, reads = [], []
+    real_run, real_read = sandbox.run, sandbox.read_file
+    monkeypatch.setattr(sandbox, "run", lambda *a, **k: runs.append(a) or real_run(*a, **k))
+    monkeypatch.setattr(sandbox, "read_file", lambda *a, **k: reads.append(a) or real_read(*a, **k))
+    *_, info = call(env, "run_tests")
+    assert info["tool_results"][0]["passed"] == info["tool_results"][0]["total"] == 2
+    # One read, and no call in the workspace (the grader runs the tests in its own).
+    assert reads == [("solution.py",)] and runs == []
+
+
+def test_a_workspace_file_that_is_not_utf8_is_an_observation(env):
+    env.reset(seed=0, options={"task_id": "bugfix/gcd"})
+    call(env, "python", code="open('solution.py', 'wb').write(b'x = 1  # \\xff\\n')")
+    obs, *_ = call(env, "run_tests")
+    assert "solution.py is not UTF-8 text; pass `code`" in obs
+
+
 def test_missing_solution_file(env):
     env.reset(seed=0, options={"task_id": "bugfix/gcd"})
     call(env, "python", code="import os\nos.remove('solution.py')")
