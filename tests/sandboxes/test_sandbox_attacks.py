@@ -681,7 +681,9 @@ print("still running")
 """
     )
     assert "forging" in r.stdout and not r.timed_out, r
-    assert "still running" not in r.stdout and r.exit_code == 7 and r.wall_ms < 2000, r
+    # Cut short at the forged end: it would have printed "still running" 3 s later, and
+    # exited with 0.
+    assert "still running" not in r.stdout and r.exit_code == 7, r
     after = sb.run(
         "import os, time; time.sleep(0.1); n = os.path.getsize('beacon'); time.sleep(0.3);"
         " print(n == os.path.getsize('beacon'))"
