@@ -530,13 +530,24 @@ LCB_TESTS = [
 ]
 
 
-def submit_times(env: Any, episodes: int) -> dict[str, Any]:
-    """p50/p95/p99 of the oracle's ``submit`` step, and the grader's per-phase medians."""
+def submit_times(env: Any, episodes: int, from_workspace: bool = False) -> dict[str, Any]:
+    """p50/p95/p99 of the oracle's ``submit`` step, and the grader's per-phase medians.
+
+    ``from_workspace``: the oracle's module is first saved as solution.py (not timed) and the
+    step is a ``submit`` without ``code``, which reads it from the workspace.
+    """
+    from agentgym.tools.base import ToolCall
+
     times: list[float] = []
     phases: dict[str, list[float]] = {}
     for i in range(episodes + 1):
         env.reset(seed=i)
         action = env.unwrapped.oracle_action()
+        if from_workspace:
+            (submit,) = env.unwrapped._oracle_calls()
+            sandbox = env.unwrapped._workspace_sandbox()
+            sandbox.write_files({"solution.py": submit.arguments["code"]})
+            action = env.unwrapped.format_calls([ToolCall("submit", {})])
         t = time.perf_counter()
         _, reward, terminated, _, _ = env.step(action)
         elapsed = time.perf_counter() - t
@@ -584,13 +595,14 @@ def bench_grading(
         path = os.path.join(tmp, "HumanEval.jsonl.gz")
         with gzip.open(path, "wt", encoding="utf-8") as fh:
             fh.writelines(json.dumps(r) + "\n" for r in HUMANEVAL_STYLE)
-        for label, kwargs in (
-            ("built-in tasks", {}),
-            ("HumanEval-style tasks", {"task_source": path}),
+        for label, kwargs, from_workspace in (
+            ("built-in tasks", {}, False),
+            ("HumanEval-style tasks", {"task_source": path}, False),
+            ("built-in tasks, solution.py read from the workspace", {}, True),
         ):
             env = gym.make("AgentCode-v0", **kwargs)
             try:
-                ours = submit_times(env, args.grading_calls)
+                ours = submit_times(env, args.grading_calls, from_workspace)
             finally:
                 env.close()
             out = {"case": f"grading: AgentCode-v0 submit, {label}", **ours}

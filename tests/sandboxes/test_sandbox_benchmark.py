@@ -36,7 +36,11 @@ def test_quick_benchmark_writes_ratios(tmp_path, capsys):
     assert "p50_ms" in rows["print(1), calls 10 ms apart: python -c"]
     assert rows["import sympy, calls 10 ms apart: local pool"]["p50_vs_python -c"] > 0
     assert rows["2 concurrent callers vs 1, print(1), local pool"]["throughput_ratio"] > 0
-    for label in ("built-in tasks", "HumanEval-style tasks"):
+    for label in (
+        "built-in tasks",
+        "HumanEval-style tasks",
+        "built-in tasks, solution.py read from the workspace",
+    ):
         submit = rows[f"grading: AgentCode-v0 submit, {label}"]
         assert submit["write_p50_ms"] >= 0 and submit["run_tests_p50_ms"] > 0
 
