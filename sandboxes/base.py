@@ -39,10 +39,11 @@ class WorkspaceFileError(SandboxError):
     """
 
     def __init__(self, name: str, reason: str, notices: tuple[str, ...] = ()) -> None:
-        what = "there is no" if reason == "missing" else f"{reason}:"
-        if reason == "too large":
+        if reason == "missing":
+            what = "there is no"
+        elif reason == "too large":
             what = "too large to read:"
-        elif reason != "missing":
+        else:
             what = f"not a regular file ({reason}):"
         super().__init__(f"{what} {name}")
         self.name = name

@@ -24,7 +24,7 @@ import agentgym  # noqa: F401 - registers the envs
 from agentgym.tools.base import ToolCall
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0] + "/sandboxes")
-from sandbox_support import require_docker  # noqa: E402
+from sandbox_support import module_backend  # noqa: E402, F401  (the backend fixture)
 
 # Runs inside the grader if it ever imports a module the solution planted: it marks every
 # test passed in the report the grader is about to print, and also tells on itself.
@@ -545,13 +545,6 @@ def FN(*args, **kwargs):
 
 def _fill(code: str, entry: str, correct: str) -> str:
     return code.replace("FN", entry).replace("CORRECT", correct)
-
-
-@pytest.fixture(scope="module", params=["local", pytest.param("docker", marks=pytest.mark.docker)])
-def backend(request):
-    if request.param == "docker":
-        require_docker()
-    return request.param
 
 
 @pytest.fixture(scope="module")

@@ -43,3 +43,15 @@ def require_docker() -> None:
     if IN_CI:
         pytest.fail(f"Docker is required in CI but unavailable: {reason}")
     pytest.skip(f"Docker tests skip here: {reason}")
+
+
+@pytest.fixture(
+    scope="module",
+    params=["local", pytest.param("docker", marks=pytest.mark.docker)],
+    name="backend",
+)
+def module_backend(request) -> str:
+    """Each backend's name, once per test module that imports this (Docker as required above)."""
+    if request.param == "docker":
+        require_docker()
+    return request.param

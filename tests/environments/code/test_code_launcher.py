@@ -21,16 +21,9 @@ from agentgym.sandboxes import make_sandbox
 from agentgym.sandboxes.server import descendants_of
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "sandboxes"))
-from sandbox_support import require_docker  # noqa: E402
+from sandbox_support import module_backend  # noqa: E402, F401  (the backend fixture)
 
 SECRET_TEST = "probe(0) == 'the hidden expectation 7f3a'"
-
-
-@pytest.fixture(scope="module", params=["local", pytest.param("docker", marks=pytest.mark.docker)])
-def backend(request):
-    if request.param == "docker":
-        require_docker()
-    return request.param
 
 
 @pytest.fixture(scope="module")
