@@ -305,21 +305,19 @@ class Server:
         """Carry out one workspace request (in a worker thread) and reply."""
         request_id = message.get("id", 0)
         try:
-            notices: list[str] = []
+            body: dict = {"ok": True, "notices": []}
             if op == "mkws":
                 self.workspace_path(message["ws"])
             elif op == "write":
                 if message.get("clear") is True:
                     self.clear_workspace(message["ws"])
-                notices = self.write_files(message["ws"], message["files"])
+                body["notices"] = self.write_files(message["ws"], message["files"])
             elif op == "clear":
                 self.clear_workspace(message["ws"])
             elif op == "read":
                 body = self.read_file(message["ws"], message["name"], message["max"])
             else:
                 self.drop_workspace(message["ws"])
-            if op != "read":
-                body = {"ok": True, "notices": notices}
         except Exception as exc:  # noqa: BLE001 - reported to the client
             body = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         try:
