@@ -542,12 +542,13 @@ def submit_times(env: Any, episodes: int, from_workspace: bool = False) -> dict[
     phases: dict[str, list[float]] = {}
     for i in range(episodes + 1):
         env.reset(seed=i)
-        action = env.unwrapped.oracle_action()
         if from_workspace:
             (submit,) = env.unwrapped._oracle_calls()
             sandbox = env.unwrapped._workspace_sandbox()
             sandbox.write_files({"solution.py": submit.arguments["code"]})
             action = env.unwrapped.format_calls([ToolCall("submit", {})])
+        else:
+            action = env.unwrapped.oracle_action()
         t = time.perf_counter()
         _, reward, terminated, _, _ = env.step(action)
         elapsed = time.perf_counter() - t
